@@ -1,0 +1,151 @@
+// Package config is hikyaku's one definition of its settings. Each field of
+// Config carries its flag name, environment variable, default and
+// documentation; flags, the TOML config file and the environment are all
+// read from it, and docs/CONFIG.md is generated from the same table.
+//
+// Precedence, lowest to highest: defaults, config file, environment
+// (HIKYAKU_*), command-line flags.
+package config
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config holds every setting of hikyaku serve and the admin commands.
+type Config struct {
+	// Data is the data directory: the SQLite store, the master key, the
+	// bootstrap credentials.
+	Data string `toml:"data"`
+	// Store is the store DSN: empty for SQLite in Data, or
+	// postgres://... for PostgreSQL.
+	Store string `toml:"store"`
+	// HTTP is the listen address of the SES API, /healthz and /metrics.
+	HTTP string `toml:"http"`
+	// SMTP is the listen address of the submission listener.
+	SMTP string `toml:"smtp"`
+	// MX is the listen address of the inbound MX listener.
+	MX string `toml:"mx"`
+	// Regions lists the regions SigV4 accepts; the first is the one
+	// reported in ARNs and Message-ID domains.
+	Regions []string `toml:"regions"`
+	// PublicURL is the base URL of the HTTP listener as recipients reach it
+	// (verification and unsubscribe links). Defaults to http://HTTP.
+	PublicURL string `toml:"public_url"`
+	// Hostname is this node's name: EHLO, Message-ID domain, Received.
+	Hostname string `toml:"hostname"`
+	// Resolver is the DNS server (HOST:PORT) for MX, TXT and A lookups.
+	// Empty means the first nameserver of /etc/resolv.conf.
+	Resolver string `toml:"resolver"`
+	// MXPort is the port dialled on MX hosts (25; other values for tests).
+	MXPort int `toml:"mx_port"`
+	// Routes send a domain pattern to a relay instead of its MX:
+	// "PATTERN=HOST:PORT".
+	Routes []string `toml:"routes"`
+	// MaxClockSkew is how far a SigV4 request's time may be from ours.
+	MaxClockSkew time.Duration `toml:"max_clock_skew"`
+	// VerifyInterval is how often pending identities are re-checked in DNS.
+	VerifyInterval time.Duration `toml:"verify_interval"`
+	// KeepMessageID keeps a raw message's own Message-ID instead of
+	// replacing it as SES does.
+	KeepMessageID bool `toml:"keep_message_id"`
+	// VerificationFrom is the sender of identity verification mails.
+	VerificationFrom string `toml:"verification_from"`
+	// LogLevel is debug, info, warn or error; LogFormat text or json.
+	LogLevel  string `toml:"log_level"`
+	LogFormat string `toml:"log_format"`
+}
+
+// Defaults returns the configuration used when nothing is set.
+func Defaults() Config {
+	host, _ := os.Hostname()
+	if host == "" {
+		host = "localhost"
+	}
+	return Config{
+		Data:           "./hikyaku-data",
+		HTTP:           "127.0.0.1:8025",
+		SMTP:           "127.0.0.1:2587",
+		MX:             "127.0.0.1:2525",
+		Regions:        []string{"us-east-1"},
+		Hostname:       host,
+		MXPort:         25,
+		MaxClockSkew:   15 * time.Minute,
+		VerifyInterval: 5 * time.Minute,
+		LogLevel:       "info",
+		LogFormat:      "text",
+	}
+}
+
+// Region is the primary region.
+func (c *Config) Region() string {
+	if len(c.Regions) == 0 {
+		return "us-east-1"
+	}
+	return c.Regions[0]
+}
+
+// BaseURL is PublicURL, or one derived from the HTTP listen address.
+func (c *Config) BaseURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	return "http://" + c.HTTP
+}
+
+// SenderAddress is the From of mail hikyaku sends itself.
+func (c *Config) SenderAddress() string {
+	if c.VerificationFrom != "" {
+		return c.VerificationFrom
+	}
+	return "no-reply@" + c.Hostname
+}
+
+// IsPostgres reports whether Store names a PostgreSQL database.
+func (c *Config) IsPostgres() bool {
+	return strings.HasPrefix(c.Store, "postgres://") || strings.HasPrefix(c.Store, "postgresql://")
+}
+
+// SQLitePath is the database file used when Store is not PostgreSQL.
+func (c *Config) SQLitePath() string {
+	if c.Store != "" && !c.IsPostgres() {
+		return strings.TrimPrefix(c.Store, "sqlite://")
+	}
+	return filepath.Join(c.Data, "hikyaku.db")
+}
+
+// Validate checks the configuration and says how to fix what is wrong.
+func (c *Config) Validate() error {
+	if c.Data == "" {
+		return fmt.Errorf("config: data directory is empty; set --data DIR")
+	}
+	for _, a := range []struct{ name, v string }{{"http", c.HTTP}, {"smtp", c.SMTP}, {"mx", c.MX}} {
+		if a.v == "" || a.v == "off" {
+			continue
+		}
+		if _, _, err := net.SplitHostPort(a.v); err != nil {
+			return fmt.Errorf("config: --%s %q is not HOST:PORT: %w", a.name, a.v, err)
+		}
+	}
+	if c.Resolver != "" {
+		if _, _, err := net.SplitHostPort(c.Resolver); err != nil {
+			return fmt.Errorf("config: --resolver %q is not HOST:PORT: %w", c.Resolver, err)
+		}
+	}
+	if len(c.Regions) == 0 {
+		return fmt.Errorf("config: no region; set --region us-east-1")
+	}
+	if c.MaxClockSkew <= 0 {
+		return fmt.Errorf("config: max_clock_skew must be positive")
+	}
+	for _, r := range c.Routes {
+		if _, _, ok := strings.Cut(r, "="); !ok {
+			return fmt.Errorf("config: route %q is not PATTERN=HOST:PORT", r)
+		}
+	}
+	return nil
+}

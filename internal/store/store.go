@@ -1,0 +1,317 @@
+// Package store defines hikyaku's persistent state and the contract every
+// backend must keep. Two backends implement it: sqlite (the embedded
+// default, one file in the data dir) and postgres (for several nodes). The
+// storetest package is the conformance suite both must pass.
+//
+// The store keeps bytes and facts; it does not encrypt, validate or decide.
+// Secrets arrive already sealed (see package secret), addresses already
+// normalised (see package address).
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors every backend returns (possibly wrapped) so callers can test with
+// errors.Is.
+var (
+	ErrNotFound = errors.New("store: not found")
+	ErrExists   = errors.New("store: already exists")
+	// ErrInvalidCursor means a page cursor (SuppressedFilter.Cursor) is not
+	// one the store handed out, so the API can answer it as a bad request
+	// rather than an internal error.
+	ErrInvalidCursor = errors.New("store: invalid page cursor")
+)
+
+// Store is the whole persistent state. All methods are safe for concurrent
+// use, from several goroutines and (on both backends) several processes:
+// admin commands open the same store while the server runs.
+type Store interface {
+	AccountStore
+	IdentityStore
+	MessageStore
+	SuppressionStore
+	// Close releases the store; pending InsertMessage calls finish first.
+	Close() error
+}
+
+// AccountStore holds accounts and their access keys.
+type AccountStore interface {
+	// CreateAccount inserts a; ErrExists if the name or ID is taken.
+	CreateAccount(ctx context.Context, a *Account) error
+	GetAccount(ctx context.Context, id string) (*Account, error)
+	GetAccountByName(ctx context.Context, name string) (*Account, error)
+	// ListAccounts returns all accounts ordered by name.
+	ListAccounts(ctx context.Context) ([]*Account, error)
+	// UpdateAccount replaces the mutable fields of the account with a.ID.
+	UpdateAccount(ctx context.Context, a *Account) error
+
+	// CreateAccessKey inserts k; ErrExists if k.ID is taken.
+	CreateAccessKey(ctx context.Context, k *AccessKey) error
+	GetAccessKey(ctx context.Context, id string) (*AccessKey, error)
+	// ListAccessKeys returns the account's keys ordered by creation time.
+	ListAccessKeys(ctx context.Context, accountID string) ([]*AccessKey, error)
+}
+
+// IdentityStore holds verified (or to-be-verified) sender identities.
+type IdentityStore interface {
+	// CreateIdentity inserts id; ErrExists if (AccountID, Name) is taken.
+	CreateIdentity(ctx context.Context, id *Identity) error
+	// GetIdentity finds an identity by account and exact name.
+	GetIdentity(ctx context.Context, accountID, name string) (*Identity, error)
+	// GetIdentityByToken finds the identity whose VerificationToken is token
+	// (the verification link of an address identity).
+	GetIdentityByToken(ctx context.Context, token string) (*Identity, error)
+	// ListIdentities pages through an account's identities ordered by name:
+	// up to limit entries with Name > after. after == "" starts at the top.
+	ListIdentities(ctx context.Context, accountID, after string, limit int) ([]*Identity, error)
+	// ListIdentitiesToCheck returns identities of any account whose
+	// verification or DKIM status is PENDING or TEMPORARY_FAILURE and whose
+	// CheckedAt is before before, oldest first, up to limit.
+	ListIdentitiesToCheck(ctx context.Context, before time.Time, limit int) ([]*Identity, error)
+	// UpdateIdentity replaces the mutable fields of (id.AccountID, id.Name).
+	UpdateIdentity(ctx context.Context, id *Identity) error
+	// DeleteIdentity removes it; ErrNotFound if absent.
+	DeleteIdentity(ctx context.Context, accountID, name string) error
+}
+
+// MessageStore holds accepted messages, their recipients and the
+// per-account sending statistics.
+type MessageStore interface {
+	// InsertMessage durably commits m, its body and its recipients, and adds
+	// len(m.Recipients) delivery attempts to the account's statistics
+	// bucket of m.CreatedAt. It returns only once the commit is synced to
+	// disk. Concurrent calls are grouped into shared transactions (group
+	// commit) so that durability does not cap throughput; if the shared
+	// transaction fails, every call in it gets the error and none of its
+	// messages is stored.
+	InsertMessage(ctx context.Context, m *Message) error
+	// GetMessage returns the message with its recipients (ordered by
+	// Index) but without Body.
+	GetMessage(ctx context.Context, id string) (*Message, error)
+	// GetMessageBody returns the stored MIME bytes.
+	GetMessageBody(ctx context.Context, id string) ([]byte, error)
+	// UpdateRecipient replaces the state fields (Status, Attempts,
+	// NextAttemptAt, UpdatedAt, Outcome) of recipient (r.MessageID, r.Index).
+	UpdateRecipient(ctx context.Context, r *Recipient) error
+	// AddStats adds delta's counters to the account's bucket containing t
+	// (buckets are 15 minutes, aligned to the epoch, as GetSendStatistics
+	// reports them).
+	AddStats(ctx context.Context, accountID string, t time.Time, delta StatBucket) error
+	// Stats returns the account's non-empty buckets starting at or after
+	// since, oldest first.
+	Stats(ctx context.Context, accountID string, since time.Time) ([]StatBucket, error)
+}
+
+// SuppressionStore is the account-level suppression list. Addresses are
+// stored and matched lower-cased.
+type SuppressionStore interface {
+	// PutSuppressed inserts or replaces the entry for (AccountID, Address).
+	PutSuppressed(ctx context.Context, s *Suppressed) error
+	// GetSuppressed returns the entries among addresses that are on the
+	// account's list, keyed by lower-cased address. Missing ones are absent.
+	GetSuppressed(ctx context.Context, accountID string, addresses []string) (map[string]*Suppressed, error)
+	// ListSuppressed pages through entries matching f, newest LastUpdate
+	// first; Next is the cursor for the following page ("" at the end).
+	ListSuppressed(ctx context.Context, accountID string, f SuppressedFilter) (page []*Suppressed, next string, err error)
+	// DeleteSuppressed removes the entry; ErrNotFound if absent.
+	DeleteSuppressed(ctx context.Context, accountID, address string) error
+}
+
+// Account is one tenant: its own keys, identities, quotas and reputation.
+type Account struct {
+	ID   string // 12 digits, like an AWS account ID
+	Name string // unique, chosen by the operator
+	// Production is false while the account is in the sandbox.
+	Production     bool
+	SendingEnabled bool
+	// EnforcementStatus is HEALTHY, PROBATION or SHUTDOWN.
+	EnforcementStatus string
+	// Max24HourSend and MaxSendRate are the quotas; -1 means unlimited.
+	Max24HourSend float64
+	MaxSendRate   float64
+	// SuppressedReasons lists the reasons (BOUNCE, COMPLAINT) for which the
+	// account suppression list adds addresses automatically.
+	SuppressedReasons []string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+// AccessKey is an AWS-style credential. The secret is sealed with the
+// data dir's master key before it reaches the store.
+type AccessKey struct {
+	ID           string // the access key ID (AKIA...)
+	AccountID    string
+	SealedSecret []byte
+	Active       bool
+	CreatedAt    time.Time
+}
+
+// Identity types, as SES names them.
+const (
+	IdentityEmail  = "EMAIL_ADDRESS"
+	IdentityDomain = "DOMAIN"
+)
+
+// Verification and DKIM statuses (SES's VerificationStatus / DkimStatus).
+const (
+	StatusPending          = "PENDING"
+	StatusSuccess          = "SUCCESS"
+	StatusFailed           = "FAILED"
+	StatusTemporaryFailure = "TEMPORARY_FAILURE"
+	StatusNotStarted       = "NOT_STARTED"
+)
+
+// Identity is an email address or a domain an account may send from.
+type Identity struct {
+	AccountID string
+	// Name is the address (as given; SES treats addresses case-sensitively)
+	// or the domain (lower-case, IDNs in A-label form).
+	Name string
+	Type string // IdentityEmail or IdentityDomain
+	// VerificationStatus is one of the Status* constants.
+	VerificationStatus string
+	// VerificationToken is a random secret: the link token mailed to an
+	// address identity, and the _amazonses TXT value of SES v1
+	// VerifyDomainIdentity for a domain.
+	VerificationToken string
+	// DKIM (domains only).
+	DkimSigningEnabled bool
+	DkimStatus         string
+	DkimKeys           []DkimKey
+	// ConfigurationSet is the default configuration set for mail from it.
+	ConfigurationSet string
+	Tags             []Tag
+	CreatedAt        time.Time
+	// CheckedAt is when DNS was last consulted for it.
+	CheckedAt  time.Time
+	VerifiedAt time.Time
+}
+
+// DkimKey is one selector and its key pair. A domain has one active key;
+// rotation adds a new one and switches once its DNS record is seen.
+type DkimKey struct {
+	Selector string
+	// SealedPrivateKey is the PKCS#8 DER private key, sealed.
+	SealedPrivateKey []byte
+	// PublicKey is the base64 DER SubjectPublicKeyInfo, as published in p=.
+	PublicKey string
+	// KeyLength is SES's DkimSigningKeyLength, e.g. RSA_2048_BIT.
+	KeyLength string
+	Active    bool
+	CreatedAt time.Time
+}
+
+// Tag is a name/value pair, as SES's Tag and MessageTag.
+type Tag struct {
+	Name  string
+	Value string
+}
+
+// Message is one accepted message. Each message has one body and one or
+// more envelope recipients, each with its own fate.
+type Message struct {
+	ID        string // SES-style message ID, unique
+	AccountID string
+	// Source is the envelope sender identity (the address the sending
+	// policy checked), FromHeader the From header as sent.
+	Source     string
+	FromHeader string
+	Subject    string
+	// ReturnPath is where feedback goes (FeedbackForwardingEmailAddress /
+	// ReturnPath); empty for the default.
+	ReturnPath       string
+	ConfigurationSet string
+	Tags             []Tag
+	// Origin says how the message came in: "api-v2", "api-v1", "smtp",
+	// "system" (mail hikyaku itself sends, such as verification links).
+	Origin    string
+	CreatedAt time.Time
+	Size      int
+	// Body is the complete RFC 5322 message as it will be sent.
+	Body       []byte
+	Recipients []Recipient
+}
+
+// Recipient statuses, the vocabulary of `hikyaku trace`.
+const (
+	RcptQueued     = "queued"
+	RcptDelivered  = "delivered"
+	RcptDeferred   = "deferred"
+	RcptBounced    = "bounced"
+	RcptComplained = "complained"
+	RcptSuppressed = "suppressed"
+)
+
+// Recipient is one envelope recipient of a message and its state.
+type Recipient struct {
+	MessageID string
+	Index     int    // position within the message, from 0
+	Address   string // envelope address, domain in A-label form
+	// Domain is the lower-case A-label domain of Address.
+	Domain        string
+	Status        string // one of the Rcpt* constants
+	Attempts      int
+	NextAttemptAt time.Time
+	UpdatedAt     time.Time
+	Outcome       Outcome
+}
+
+// Outcome is what is known about a recipient's fate beyond its status.
+type Outcome struct {
+	// BounceType and BounceSubType are SES's (Permanent/General, ...).
+	BounceType    string `json:"bounceType,omitempty"`
+	BounceSubType string `json:"bounceSubType,omitempty"`
+	// Status is the enhanced status code (5.1.1), SMTPReply the remote
+	// server's reply line, Diagnostic the human-readable detail.
+	Status     string `json:"status,omitempty"`
+	SMTPReply  string `json:"smtpReply,omitempty"`
+	Diagnostic string `json:"diagnostic,omitempty"`
+	RemoteMTA  string `json:"remoteMta,omitempty"`
+	// ComplaintFeedbackType is the ARF feedback type (abuse, ...).
+	ComplaintFeedbackType string `json:"complaintFeedbackType,omitempty"`
+	// Simulated marks outcomes produced by the mailbox simulator.
+	Simulated bool `json:"simulated,omitempty"`
+}
+
+// StatBucket is one 15-minute window of an account's sending statistics,
+// as SES's SendDataPoint.
+type StatBucket struct {
+	Start            time.Time
+	DeliveryAttempts int64
+	Bounces          int64
+	Complaints       int64
+	Rejects          int64
+}
+
+// StatsBucketSize is the width of a StatBucket.
+const StatsBucketSize = 15 * time.Minute
+
+// Suppression reasons, as SES's SuppressionListReason.
+const (
+	ReasonBounce    = "BOUNCE"
+	ReasonComplaint = "COMPLAINT"
+)
+
+// Suppressed is one entry of an account's suppression list.
+type Suppressed struct {
+	AccountID  string
+	Address    string // lower-cased
+	Reason     string // ReasonBounce or ReasonComplaint
+	MessageID  string // the message whose feedback caused it, if any
+	FeedbackID string
+	LastUpdate time.Time
+}
+
+// SuppressedFilter selects entries of ListSuppressed.
+type SuppressedFilter struct {
+	Reasons []string  // empty: all
+	Start   time.Time // zero: unbounded; LastUpdate >= Start
+	End     time.Time // zero: unbounded; LastUpdate < End
+	// PageSize defaults to 100 when zero.
+	PageSize int
+	// Cursor is a Next value from a previous call.
+	Cursor string
+}

@@ -81,7 +81,7 @@ type IdentityStore interface {
 // per-account sending statistics.
 type MessageStore interface {
 	// InsertMessage durably commits m, its body and its recipients, and adds
-	// len(m.Recipients) delivery attempts to the account's statistics
+	// m.CountedRecipients() delivery attempts to the account's statistics
 	// bucket of m.CreatedAt. It returns only once the commit is synced to
 	// disk. Concurrent calls are grouped into shared transactions (group
 	// commit) so that durability does not cap throughput; if the shared
@@ -233,6 +233,23 @@ type Message struct {
 	// Body is the complete RFC 5322 message as it will be sent.
 	Body       []byte
 	Recipients []Recipient
+}
+
+// CountedRecipients is how many of the message's recipients count as
+// delivery attempts in the sending statistics and toward the daily quota:
+// all but those answered by the mailbox simulator, and none of the mail
+// hikyaku sends itself (Origin "system"), which the account did not send.
+func (m *Message) CountedRecipients() int {
+	if m.Origin == "system" {
+		return 0
+	}
+	n := 0
+	for _, r := range m.Recipients {
+		if !r.Outcome.Simulated {
+			n++
+		}
+	}
+	return n
 }
 
 // Recipient statuses, the vocabulary of `hikyaku trace`.

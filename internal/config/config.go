@@ -102,7 +102,12 @@ func (c *Config) SenderAddress() string {
 	if c.VerificationFrom != "" {
 		return c.VerificationFrom
 	}
-	return "no-reply@" + c.Hostname
+	host := c.Hostname
+	if !strings.Contains(host, ".") {
+		// A bare machine name is not a valid mail domain.
+		host += ".localdomain"
+	}
+	return "no-reply@" + host
 }
 
 // IsPostgres reports whether Store names a PostgreSQL database.

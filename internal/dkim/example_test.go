@@ -16,9 +16,7 @@ func ExampleZoneLines() {
 		fmt.Println(line)
 	}
 	// Output:
-	// 4dq2xoyzmsm3lf7rkhbdqvmhjjpx5thk._domainkey.example.com. 3600 IN TXT (
-	// 	"v=DKIM1; k=rsa; "
-	// 	"p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA" )
+	// 4dq2xoyzmsm3lf7rkhbdqvmhjjpx5thk._domainkey.example.com. 3600 IN TXT "v=DKIM1; k=rsa; " "p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA"
 }
 
 func ExampleCheckRecord() {

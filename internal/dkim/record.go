@@ -46,15 +46,13 @@ func ZoneLines(selector, domain, pub string) []string {
 		strs = append(strs, rest[:n])
 		rest = rest[n:]
 	}
-	lines := []string{RecordName(selector, domain) + ". " + strconv.Itoa(ZoneTTL) + " IN TXT ("}
+	quoted := make([]string, len(strs))
 	for i, s := range strs {
-		line := "\t" + quote(s)
-		if i == len(strs)-1 {
-			line += " )"
-		}
-		lines = append(lines, line)
+		quoted[i] = quote(s)
 	}
-	return lines
+	// One record per line, so `hikyaku identity records` prints one line
+	// per record; the strings of the record are separated by spaces.
+	return []string{RecordName(selector, domain) + ". " + strconv.Itoa(ZoneTTL) + " IN TXT " + strings.Join(quoted, " ")}
 }
 
 // quote writes s as a master-file character-string (RFC 1035 §5.1).

@@ -20,8 +20,9 @@ type Error struct {
 	// V1Code is the SES v1 Query error code when it differs from Code
 	// (e.g. "InvalidParameterValue", "Throttling"); empty means "same as Code".
 	V1Code string
-	// HTTPStatus is the status the v2 API answers with. The v1 API always
-	// answers 400 for sender faults, as SES does.
+	// HTTPStatus is the status the v2 API answers with. The v1 API answers
+	// 400 for sender faults, as SES does, except 403 for authentication
+	// failures and the status itself for server faults.
 	HTTPStatus int
 	// SMTPCode and Enhanced are the SMTP reply for the same refusal.
 	SMTPCode int

@@ -1,0 +1,250 @@
+// Package identity manages the sender identities of an account: email
+// addresses and domains, their DKIM keys, and their verification — a
+// domain by its DKIM public key (or SES v1's _amazonses token) appearing in
+// DNS, an address by a link mailed to it or by operator fiat.
+package identity
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hikyaku/hikyaku/internal/clock"
+	"github.com/hikyaku/hikyaku/internal/dns"
+	"github.com/hikyaku/hikyaku/internal/store"
+)
+
+// GiveUpAfter is how long a pending identity is re-checked before it is
+// marked FAILED, as SES's 72 hours.
+const GiveUpAfter = 72 * time.Hour
+
+// verifiedTTL bounds how stale a cached "is this sender verified" answer is.
+const verifiedTTL = 5 * time.Second
+
+// Sealer encrypts DKIM private keys at rest (package secret's Box).
+type Sealer interface {
+	Seal(plaintext []byte) []byte
+	Open(sealed []byte) ([]byte, error)
+}
+
+// Mailer sends the verification mail of an address identity.
+type Mailer interface {
+	SendVerification(ctx context.Context, accountID, to, link string) error
+}
+
+// Service manages identities.
+type Service struct {
+	Store    store.IdentityStore
+	Box      Sealer
+	Resolver dns.Resolver
+	Clock    clock.Clock
+	Log      *slog.Logger
+	// Mailer sends verification links; nil leaves address identities
+	// pending until verified by the operator.
+	Mailer Mailer
+	// BaseURL is where verification links point (".../verify?token=").
+	BaseURL string
+	// KeyBits is the DKIM key size (2048 when zero).
+	KeyBits int
+
+	mu       sync.Mutex
+	verified map[string]cachedVerdict
+}
+
+type cachedVerdict struct {
+	ok bool
+	at time.Time
+}
+
+func (s *Service) now() time.Time { return s.Clock.Now().UTC().Truncate(time.Microsecond) }
+
+// Create adds an identity: for a domain it generates the DKIM key pair and
+// checks DNS at once; for an address it mails the verification link.
+func (s *Service) Create(ctx context.Context, accountID, name string, tags []store.Tag) (*store.Identity, error) {
+	id := &store.Identity{
+		AccountID:          accountID,
+		Name:               name,
+		VerificationStatus: store.StatusPending,
+		VerificationToken:  newToken(),
+		Tags:               tags,
+		CreatedAt:          s.now(),
+	}
+	if IsDomain(name) {
+		id.Type = store.IdentityDomain
+		key, err := s.newDkimKey()
+		if err != nil {
+			return nil, err
+		}
+		id.DkimKeys = []store.DkimKey{*key}
+		id.DkimSigningEnabled = true
+		id.DkimStatus = store.StatusPending
+	} else {
+		id.Type = store.IdentityEmail
+		id.DkimStatus = store.StatusNotStarted
+	}
+	if err := s.Store.CreateIdentity(ctx, id); err != nil {
+		return nil, err
+	}
+	if id.Type == store.IdentityDomain {
+		s.check(ctx, id)
+	} else if s.Mailer != nil {
+		if err := s.Mailer.SendVerification(ctx, accountID, name, s.link(id)); err != nil {
+			s.Log.Warn("verification mail not queued", "identity", name, "err", err)
+		}
+	}
+	return id, nil
+}
+
+func (s *Service) link(id *store.Identity) string {
+	return strings.TrimRight(s.BaseURL, "/") + "/verify?token=" + id.VerificationToken
+}
+
+// Get returns an identity, re-checking DNS first when it is still pending.
+func (s *Service) Get(ctx context.Context, accountID, name string) (*store.Identity, error) {
+	id, err := s.Store.GetIdentity(ctx, accountID, name)
+	if err != nil {
+		return nil, err
+	}
+	if id.Type == store.IdentityDomain && needsCheck(id) {
+		s.check(ctx, id)
+	}
+	return id, nil
+}
+
+// Delete removes an identity.
+func (s *Service) Delete(ctx context.Context, accountID, name string) error {
+	if err := s.Store.DeleteIdentity(ctx, accountID, name); err != nil {
+		return err
+	}
+	s.forget(accountID)
+	return nil
+}
+
+// Verify marks an identity verified by operator fiat.
+func (s *Service) Verify(ctx context.Context, accountID, name string) (*store.Identity, error) {
+	id, err := s.Store.GetIdentity(ctx, accountID, name)
+	if err != nil {
+		return nil, err
+	}
+	s.markVerified(id)
+	if err := s.Store.UpdateIdentity(ctx, id); err != nil {
+		return nil, err
+	}
+	s.forget(accountID)
+	return id, nil
+}
+
+// VerifyToken verifies the address identity whose link carried token.
+func (s *Service) VerifyToken(ctx context.Context, token string) (*store.Identity, error) {
+	if token == "" {
+		return nil, store.ErrNotFound
+	}
+	id, err := s.Store.GetIdentityByToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if id.Type != store.IdentityEmail {
+		return nil, store.ErrNotFound
+	}
+	if id.VerificationStatus != store.StatusSuccess {
+		s.markVerified(id)
+		if err := s.Store.UpdateIdentity(ctx, id); err != nil {
+			return nil, err
+		}
+		s.forget(id.AccountID)
+	}
+	return id, nil
+}
+
+func (s *Service) markVerified(id *store.Identity) {
+	now := s.now()
+	id.VerificationStatus = store.StatusSuccess
+	id.VerifiedAt = now
+	id.CheckedAt = now
+	if id.Type == store.IdentityDomain {
+		id.DkimStatus = store.StatusSuccess
+	}
+}
+
+// IsVerified reports whether the account may use addr (an address in
+// local@domain form) as a sender or, in the sandbox, as a recipient: the
+// address itself is a verified identity, or its domain or a parent domain
+// is.
+func (s *Service) IsVerified(ctx context.Context, accountID, addr string) (bool, error) {
+	key := accountID + "\x00" + addr
+	now := s.Clock.Now()
+	s.mu.Lock()
+	c, ok := s.verified[key]
+	s.mu.Unlock()
+	if ok && now.Sub(c.at) < verifiedTTL {
+		return c.ok, nil
+	}
+	v, err := s.lookupVerified(ctx, accountID, addr)
+	if err != nil {
+		return false, err
+	}
+	s.mu.Lock()
+	if s.verified == nil {
+		s.verified = map[string]cachedVerdict{}
+	}
+	s.verified[key] = cachedVerdict{ok: v, at: now}
+	s.mu.Unlock()
+	return v, nil
+}
+
+func (s *Service) lookupVerified(ctx context.Context, accountID, addr string) (bool, error) {
+	names := []string{addr}
+	if at := strings.LastIndexByte(addr, '@'); at >= 0 {
+		domain := strings.ToLower(addr[at+1:])
+		for d := domain; d != ""; {
+			names = append(names, d)
+			i := strings.IndexByte(d, '.')
+			if i < 0 {
+				break
+			}
+			d = d[i+1:]
+			if !strings.Contains(d, ".") {
+				break // never a bare TLD
+			}
+		}
+	}
+	for _, n := range names {
+		id, err := s.Store.GetIdentity(ctx, accountID, n)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return false, fmt.Errorf("look up identity %q: %w", n, err)
+		}
+		if id.VerificationStatus == store.StatusSuccess {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// forget drops cached verdicts of an account.
+func (s *Service) forget(accountID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k := range s.verified {
+		if strings.HasPrefix(k, accountID+"\x00") {
+			delete(s.verified, k)
+		}
+	}
+}
+
+// IsDomain reports whether an identity name is a domain (no '@').
+func IsDomain(name string) bool { return !strings.Contains(name, "@") }
+
+func newToken() string {
+	var b [20]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,297 @@
+// Package intake is the one path by which mail enters hikyaku, shared by
+// the SES API (v1 and v2) and SMTP submission: validate, apply the sending
+// policy, compose the message as it will be sent, and commit it durably.
+// A message ID is returned only once the message and its recipients are
+// synced to the store.
+package intake
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/hikyaku/hikyaku/internal/address"
+	"github.com/hikyaku/hikyaku/internal/clock"
+	"github.com/hikyaku/hikyaku/internal/fault"
+	"github.com/hikyaku/hikyaku/internal/msgid"
+	"github.com/hikyaku/hikyaku/internal/simulator"
+	"github.com/hikyaku/hikyaku/internal/store"
+)
+
+// Size limits, as SES's: 40 MB through the v2 API and SMTP, 10 MB through
+// the v1 API.
+const (
+	MaxSizeV2 = 40 * 1024 * 1024
+	MaxSizeV1 = 10 * 1024 * 1024
+)
+
+// MaxRecipients is SES's limit per message (To + Cc + Bcc).
+const MaxRecipients = 50
+
+// Verifier answers whether an account may use an address (package
+// identity's Service).
+type Verifier interface {
+	IsVerified(ctx context.Context, accountID, addr string) (bool, error)
+}
+
+// Intake accepts messages.
+type Intake struct {
+	store    store.Store
+	verifier Verifier
+	clock    clock.Clock
+	log      *slog.Logger
+	// region is named in SES's "failed the check in region" messages.
+	region string
+	// domain is the right-hand side of the Message-IDs hikyaku makes.
+	domain string
+	// keepMessageID keeps a raw message's own Message-ID.
+	keepMessageID bool
+	quotas        *quotas
+}
+
+// Options configure an Intake.
+type Options struct {
+	Region        string
+	Hostname      string
+	KeepMessageID bool
+}
+
+// New returns an Intake.
+func New(s store.Store, v Verifier, c clock.Clock, log *slog.Logger, o Options) *Intake {
+	domain := o.Region + "." + o.Hostname
+	return &Intake{store: s, verifier: v, clock: c, log: log, region: o.Region, domain: domain,
+		keepMessageID: o.KeepMessageID, quotas: newQuotas()}
+}
+
+// Request is one message to accept. Exactly one of Simple and Raw is set.
+type Request struct {
+	Account *store.Account
+	// Origin is "api-v2", "api-v1" or "smtp".
+	Origin string
+	// MaxSize is the size limit for this interface (MaxSizeV2, MaxSizeV1).
+	MaxSize int
+
+	// From is FromEmailAddress (v2) or Source (v1); for Raw content it may
+	// be empty, and the From header is used.
+	From string
+	// Destination lists the recipients. For Raw content, when all three
+	// are empty, the message's To, Cc and Bcc headers are used.
+	To, Cc, Bcc []string
+	ReplyTo     []string
+	// ReturnPath is where feedback goes (FeedbackForwardingEmailAddress).
+	ReturnPath       string
+	ConfigurationSet string
+	Tags             []store.Tag
+
+	Simple *Simple
+	Raw    []byte
+}
+
+// Simple is SES's Simple content (and v1 SendEmail's Message).
+type Simple struct {
+	Subject, SubjectCharset string
+	Text, TextCharset       string
+	HTML, HTMLCharset       string
+	Headers                 []Header
+	Attachments             []Attachment
+}
+
+// Header is a custom header of Simple content.
+type Header struct{ Name, Value string }
+
+// Attachment is an attachment of Simple content.
+type Attachment struct {
+	Content                 []byte
+	FileName                string
+	ContentType             string
+	ContentDisposition      string // ATTACHMENT or INLINE
+	ContentID               string
+	ContentDescription      string
+	ContentTransferEncoding string // BASE64, QUOTED_PRINTABLE or SEVEN_BIT
+}
+
+// Send applies the sending policy to req, commits the message and returns
+// its message ID. Every refusal is a *fault.Error.
+func (in *Intake) Send(ctx context.Context, req *Request) (string, error) {
+	id, err := in.send(ctx, req)
+	if f := fault.As(err); f != nil && f.Code == "MessageRejected" {
+		// SES counts rejected messages in GetSendStatistics.
+		if err := in.store.AddStats(ctx, req.Account.ID, in.clock.Now(), store.StatBucket{Rejects: 1}); err != nil {
+			in.log.Warn("count reject", "err", err)
+		}
+	}
+	return id, err
+}
+
+func (in *Intake) send(ctx context.Context, req *Request) (string, error) {
+	acct := req.Account
+	if err := sendingAllowed(acct); err != nil {
+		return "", err
+	}
+	now := in.clock.Now().UTC().Truncate(time.Microsecond)
+	id := msgid.New(now)
+
+	m, err := in.compose(req, id, now)
+	if err != nil {
+		return "", err
+	}
+	if len(m.rcpts) == 0 {
+		return "", fault.InvalidMessage("Missing required header 'To'.")
+	}
+	if len(m.rcpts) > MaxRecipients {
+		return "", fault.TooManyRecipients(MaxRecipients)
+	}
+	if err := in.checkSenders(ctx, acct, m.senders); err != nil {
+		return "", err
+	}
+	if !acct.Production {
+		if err := in.checkSandboxRecipients(ctx, acct, m.rcpts); err != nil {
+			return "", err
+		}
+	}
+
+	recipients, daily, err := in.recipients(ctx, acct, id, m.rcpts, now)
+	if err != nil {
+		return "", err
+	}
+	if err := in.quotas.take(ctx, in.store, acct, len(recipients), daily, now); err != nil {
+		return "", err
+	}
+	msg := &store.Message{
+		ID:               id,
+		AccountID:        acct.ID,
+		Source:           m.source.String(),
+		FromHeader:       m.fromHeader,
+		Subject:          m.subject,
+		ReturnPath:       req.ReturnPath,
+		ConfigurationSet: firstNonEmpty(req.ConfigurationSet, m.configurationSet),
+		Tags:             append(append([]store.Tag(nil), m.tags...), req.Tags...),
+		Origin:           req.Origin,
+		CreatedAt:        now,
+		Size:             len(m.body),
+		Body:             m.body,
+		Recipients:       recipients,
+	}
+	if err := in.store.InsertMessage(ctx, msg); err != nil {
+		in.quotas.giveBack(acct, len(recipients), daily, now)
+		in.log.Error("commit message", "account", acct.ID, "err", err)
+		return "", fault.Internal()
+	}
+	in.log.Debug("message accepted", "account", acct.ID, "message_id", id, "recipients", len(recipients), "size", len(m.body))
+	return id, nil
+}
+
+func sendingAllowed(a *store.Account) error {
+	if a.EnforcementStatus == "SHUTDOWN" {
+		return fault.AccountSuspended("Your account has been shut down because of issues related to your email sending practices.")
+	}
+	if !a.SendingEnabled {
+		return fault.SendingPaused("Sending is paused for this account.")
+	}
+	return nil
+}
+
+// checkSenders requires every sender address (Source, From, Return-Path)
+// to be verified, as SES does.
+func (in *Intake) checkSenders(ctx context.Context, acct *store.Account, senders []address.Address) error {
+	var failed []string
+	seen := map[string]bool{}
+	for _, a := range senders {
+		s := a.String()
+		if seen[s] {
+			continue
+		}
+		seen[s] = true
+		ok, err := in.verifier.IsVerified(ctx, acct.ID, s)
+		if err != nil {
+			in.log.Error("check sender identity", "err", err)
+			return fault.Internal()
+		}
+		if !ok {
+			failed = append(failed, s)
+		}
+	}
+	if len(failed) > 0 {
+		return in.notVerified(failed)
+	}
+	return nil
+}
+
+func (in *Intake) notVerified(failed []string) error {
+	return fault.MessageRejected("Email address is not verified. The following identities failed the check in region %s: %s",
+		strings.ToUpper(in.region), strings.Join(failed, ", "))
+}
+
+// checkSandboxRecipients allows, in the sandbox, only verified recipients
+// and the mailbox simulator.
+func (in *Intake) checkSandboxRecipients(ctx context.Context, acct *store.Account, rcpts []address.Address) error {
+	var failed []string
+	for _, a := range rcpts {
+		s := a.String()
+		if simulator.IsDomain(a.Domain) {
+			continue
+		}
+		ok, err := in.verifier.IsVerified(ctx, acct.ID, s)
+		if err != nil {
+			in.log.Error("check recipient identity", "err", err)
+			return fault.Internal()
+		}
+		if !ok {
+			failed = append(failed, s)
+		}
+	}
+	if len(failed) > 0 {
+		return in.notVerified(failed)
+	}
+	return nil
+}
+
+// recipients gives each recipient its initial state: simulator addresses
+// their simulated outcome, addresses on the account suppression list the
+// OnAccountSuppressionList outcome, the rest queued for delivery. daily is
+// how many count toward the daily quota (all but the simulator's).
+func (in *Intake) recipients(ctx context.Context, acct *store.Account, id string, rcpts []address.Address, now time.Time) ([]store.Recipient, int, error) {
+	var lookup []string
+	for _, a := range rcpts {
+		if !simulator.IsDomain(a.Domain) {
+			lookup = append(lookup, strings.ToLower(a.String()))
+		}
+	}
+	var suppressed map[string]*store.Suppressed
+	if len(lookup) > 0 {
+		var err error
+		suppressed, err = in.store.GetSuppressed(ctx, acct.ID, lookup)
+		if err != nil {
+			in.log.Error("check suppression list", "err", err)
+			return nil, 0, fault.Internal()
+		}
+	}
+	out := make([]store.Recipient, len(rcpts))
+	daily := 0
+	for i, a := range rcpts {
+		r := store.Recipient{MessageID: id, Index: i, Address: a.String(), Domain: a.Domain,
+			Status: store.RcptQueued, NextAttemptAt: now, UpdatedAt: now}
+		if st, o, ok := simulator.Result(r.Address); ok {
+			r.Status, r.Outcome = st, o
+		} else if s := suppressed[strings.ToLower(r.Address)]; s != nil {
+			daily++
+			r.Status = store.RcptSuppressed
+			r.Outcome = store.Outcome{BounceType: "Permanent", BounceSubType: "OnAccountSuppressionList", Status: "5.1.1",
+				Diagnostic: "Amazon SES did not send the message to this address because it is on the suppression list for your account. (reason: " + s.Reason + ")"}
+		} else {
+			daily++
+		}
+		out[i] = r
+	}
+	return out, daily, nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

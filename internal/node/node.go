@@ -1,0 +1,85 @@
+// Package node assembles a hikyaku process from its configuration: the
+// store, the master key, the services, and (for serve) the listeners.
+// Admin commands use the same assembly without listeners, so they work on
+// the same store while a server runs.
+package node
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/hikyaku/hikyaku/internal/account"
+	"github.com/hikyaku/hikyaku/internal/clock"
+	"github.com/hikyaku/hikyaku/internal/config"
+	"github.com/hikyaku/hikyaku/internal/dns"
+	"github.com/hikyaku/hikyaku/internal/identity"
+	"github.com/hikyaku/hikyaku/internal/intake"
+	"github.com/hikyaku/hikyaku/internal/secret"
+	"github.com/hikyaku/hikyaku/internal/store"
+	"github.com/hikyaku/hikyaku/internal/store/postgres"
+	"github.com/hikyaku/hikyaku/internal/store/sqlite"
+)
+
+// Node is an assembled process.
+type Node struct {
+	Config     config.Config
+	Log        *slog.Logger
+	Clock      clock.Clock
+	Store      store.Store
+	Box        *secret.Box
+	Resolver   dns.Resolver
+	Accounts   *account.Service
+	Identities *identity.Service
+	Intake     *intake.Intake
+}
+
+// Open assembles a node from cfg.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Node, error) {
+	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory %s: %w", cfg.Data, err)
+	}
+	box, err := secret.LoadBox(cfg.Data, os.Getenv(secret.EnvMasterKey))
+	if err != nil {
+		return nil, err
+	}
+	st, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	clk := clock.Real{}
+	res, err := dns.New(dns.Config{Server: cfg.Resolver, Clock: clk, Logger: log})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("resolver (set --resolver HOST:PORT): %w", err)
+	}
+	n := &Node{Config: cfg, Log: log, Clock: clk, Store: st, Box: box, Resolver: res}
+	n.Accounts = account.New(st, box, clk, log)
+	n.Identities = &identity.Service{Store: st, Box: box, Resolver: res, Clock: clk, Log: log, BaseURL: cfg.BaseURL()}
+	n.Intake = intake.New(st, n.Identities, clk, log, intake.Options{
+		Region: cfg.Region(), Hostname: cfg.Hostname, KeepMessageID: cfg.KeepMessageID,
+	})
+	n.Identities.Mailer = &intake.SystemSender{Intake: n.Intake, From: cfg.SenderAddress()}
+	return n, nil
+}
+
+// OpenStore opens the configured store: PostgreSQL for a postgres:// DSN,
+// otherwise SQLite in the data directory.
+func OpenStore(ctx context.Context, cfg config.Config) (store.Store, error) {
+	if cfg.IsPostgres() {
+		st, err := postgres.Open(ctx, cfg.Store)
+		if err != nil {
+			return nil, fmt.Errorf("open PostgreSQL store (check --store and that the server is running): %w", err)
+		}
+		return st, nil
+	}
+	st, err := sqlite.Open(ctx, cfg.SQLitePath())
+	if err != nil {
+		return nil, fmt.Errorf("open SQLite store %s: %w", cfg.SQLitePath(), err)
+	}
+	return st, nil
+}
+
+// Close releases the node.
+func (n *Node) Close() error { return n.Store.Close() }

@@ -1,0 +1,86 @@
+package sesapi
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/hikyaku/hikyaku/internal/fault"
+	"github.com/hikyaku/hikyaku/internal/store"
+)
+
+type ctxKey int
+
+const (
+	keyAccount ctxKey = iota
+	keyBody
+	keyRequestID
+)
+
+// call is what an authenticated handler knows about its request.
+type call struct {
+	account   *store.Account
+	body      []byte
+	requestID string
+}
+
+func callOf(r *http.Request) call {
+	return call{
+		account:   r.Context().Value(keyAccount).(*store.Account),
+		body:      r.Context().Value(keyBody).([]byte),
+		requestID: r.Context().Value(keyRequestID).(string),
+	}
+}
+
+// authenticated reads the body, verifies the SigV4 signature and loads the
+// key's account; only then does next run. Failures are written with
+// writeErr, in the dialect of the API the request was for.
+func (s *Server) authenticated(next http.Handler, writeErr func(http.ResponseWriter, *http.Request, string, *fault.Error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reqID := newRequestID()
+		w.Header().Set("X-Amzn-RequestId", reqID)
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				writeErr(w, r, reqID, fault.MessageRejected("Request body is larger than %d bytes.", maxBody))
+				return
+			}
+			writeErr(w, r, reqID, fault.BadRequest("Could not read the request body."))
+			return
+		}
+		p, err := s.Verifier.Verify(r, body)
+		if err != nil {
+			f := fault.As(err)
+			if f == nil {
+				s.Log.Error("verify signature", "err", err)
+				f = fault.Internal()
+			}
+			s.metrics.authFailures.WithLabelValues(f.Code).Inc()
+			writeErr(w, r, reqID, f)
+			return
+		}
+		if p.SessionToken != "" {
+			// hikyaku issues no temporary credentials.
+			writeErr(w, r, reqID, fault.UnrecognizedClient())
+			return
+		}
+		_, accountID, err := s.Accounts.Secret(r.Context(), p.AccessKeyID)
+		if err != nil {
+			s.Log.Error("look up key", "err", err)
+			writeErr(w, r, reqID, fault.Internal())
+			return
+		}
+		acct, err := s.Accounts.Get(r.Context(), accountID)
+		if err != nil {
+			s.Log.Error("look up account", "account", accountID, "err", err)
+			writeErr(w, r, reqID, fault.Internal())
+			return
+		}
+		ctx := context.WithValue(r.Context(), keyAccount, acct)
+		ctx = context.WithValue(ctx, keyBody, body)
+		ctx = context.WithValue(ctx, keyRequestID, reqID)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}

@@ -1,0 +1,107 @@
+package sesapi
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/hikyaku/hikyaku/internal/fault"
+	"github.com/hikyaku/hikyaku/internal/store"
+)
+
+// v2Routes maps SES v2 operations (method and path, from the API model) to
+// handlers. Operations not yet implemented answer 404 with SES's
+// NotFoundException rather than pretending to work.
+func (s *Server) v2Routes() http.Handler {
+	mux := http.NewServeMux()
+	op := func(pattern, name string, h func(http.ResponseWriter, *http.Request, call) error) {
+		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			c := callOf(r)
+			err := h(w, r, c)
+			code := "OK"
+			if err != nil {
+				f := s.toFault(err, name)
+				code = f.Code
+				s.writeV2Error(w, r, c.requestID, f)
+			}
+			s.metrics.requests.WithLabelValues(name, code).Inc()
+		})
+	}
+	op("POST /v2/email/outbound-emails", "SendEmail", s.v2SendEmail)
+	op("GET /v2/email/account", "GetAccount", s.v2GetAccount)
+	op("PUT /v2/email/account/sending", "PutAccountSendingAttributes", s.v2PutAccountSending)
+	op("POST /v2/email/identities", "CreateEmailIdentity", s.v2CreateIdentity)
+	op("GET /v2/email/identities", "ListEmailIdentities", s.v2ListIdentities)
+	op("POST /v2/email/list-identities", "ListEmailIdentities", s.v2ListIdentities)
+	op("GET /v2/email/identities/{EmailIdentity}", "GetEmailIdentity", s.v2GetIdentity)
+	op("DELETE /v2/email/identities/{EmailIdentity}", "DeleteEmailIdentity", s.v2DeleteIdentity)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeV2Error(w, r, callOf(r).requestID, &fault.Error{Code: "NotFoundException", HTTPStatus: http.StatusNotFound,
+			Message: "The operation " + r.Method + " " + r.URL.Path + " is not supported by this server."})
+	})
+	return mux
+}
+
+// toFault turns a handler's error into the fault the client sees; store
+// errors that escaped a handler become SES's NotFound/AlreadyExists and
+// anything unexpected is logged and hidden.
+func (s *Server) toFault(err error, op string) *fault.Error {
+	if f := fault.As(err); f != nil {
+		return f
+	}
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return fault.NotFound("Resource not found.")
+	case errors.Is(err, store.ErrExists):
+		return fault.AlreadyExists("Resource already exists.")
+	}
+	s.Log.Error("operation failed", "operation", op, "err", err)
+	return fault.Internal()
+}
+
+// writeV2Error writes SES v2's restJson1 error: the exception name in
+// X-Amzn-ErrorType and the message in the body.
+func (s *Server) writeV2Error(w http.ResponseWriter, _ *http.Request, _ string, f *fault.Error) {
+	status := f.HTTPStatus
+	if status == 0 {
+		status = http.StatusBadRequest
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Amzn-ErrorType", f.Code)
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"message": f.Message})
+}
+
+// decodeJSON reads a v2 request body into v.
+func decodeJSON(c call, v any) error {
+	if len(c.body) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(c.body, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return fault.BadRequest("Invalid value for field %s: expected %s.", te.Field, te.Type)
+		}
+		return &fault.Error{Code: "SerializationException", HTTPStatus: http.StatusBadRequest, SMTPCode: 501,
+			Enhanced: "5.5.4", Message: "The request body is not valid JSON: " + err.Error()}
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	return json.NewEncoder(w).Encode(v)
+}
+
+// epoch renders a timestamp as restJson1 does: epoch seconds.
+type epoch float64
+
+func epochOf(t interface{ UnixMicro() int64 }) *epoch {
+	e := epoch(float64(t.UnixMicro()) / 1e6)
+	return &e
+}
+
+func (e epoch) MarshalJSON() ([]byte, error) {
+	return strconv.AppendFloat(nil, float64(e), 'f', -1, 64), nil
+}

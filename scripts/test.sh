@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: installs what the tests need
+# (Debian packages), makes sure PostgreSQL is running, then runs vet, the
+# unit and end-to-end tests (both store backends), and brief fuzz runs.
+# Idempotent: run it as often as you like. `make test` and .ci/run call it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n==> %s\n' "$*"; }
+
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+		echo "need root to run: $*" >&2; return 1; fi
+}
+
+# Debian packages the end-to-end tests drive: the AWS CLI v2 (/usr/bin/aws),
+# and PostgreSQL when no server is reachable.
+need_pkgs=()
+[ -x /usr/bin/aws ] || need_pkgs+=(awscli)
+pg_up() { command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; }
+if ! pg_up && ! command -v pg_ctlcluster >/dev/null; then need_pkgs+=(postgresql); fi
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+	log "installing Debian packages: ${need_pkgs[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	as_root apt-get update -qq
+	as_root apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+fi
+
+if [ -z "${HIKYAKU_TEST_POSTGRES:-}" ]; then
+	if ! pg_up; then
+		log "starting PostgreSQL"
+		for v in $(ls /etc/postgresql 2>/dev/null); do
+			as_root pg_ctlcluster --skip-systemctl-redirect "$v" main start || true
+		done
+		for _ in $(seq 1 30); do pg_up && break; sleep 1; done
+	fi
+	pg_up || { echo "PostgreSQL is not running on 127.0.0.1:5432 and could not be started" >&2; exit 1; }
+	export HIKYAKU_TEST_POSTGRES="postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+fi
+log "PostgreSQL: $HIKYAKU_TEST_POSTGRES"
+
+log "go vet"
+go vet ./...
+
+log "gofmt"
+unformatted=$(gofmt -l cmd internal e2e 2>/dev/null || true)
+if [ -n "$unformatted" ]; then echo "gofmt needed on:"; echo "$unformatted"; exit 1; fi
+
+log "go test (unit, integration, end-to-end)"
+go test -count=1 -timeout 20m ./...
+
+log "go test -race (concurrent packages)"
+go test -count=1 -race -timeout 20m ./internal/store/... ./internal/intake/... ./internal/sesapi/...
+
+log "fuzzing briefly"
+fuzz() { go test -run '^$' -fuzz "^$2\$" -fuzztime "${FUZZTIME:-10s}" "$1"; }
+fuzz ./internal/sesapi/query FuzzDecode
+fuzz ./internal/compose FuzzParseRaw
+fuzz ./internal/address FuzzParse
+fuzz ./internal/sigv4 FuzzParseAuthorization
+
+log "all tests passed"

@@ -72,6 +72,7 @@ func serveCmd() *cobra.Command {
 			return err
 		}
 		log := newLogger(cfg)
+		node.TuneGC()
 		n, err := node.Open(cmd.Context(), cfg, log)
 		if err != nil {
 			return err

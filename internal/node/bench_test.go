@@ -41,6 +41,7 @@ func BenchmarkSendEmail(b *testing.B) {
 }
 
 func benchSend(b *testing.B, storeDSN string) {
+	TuneGC() // as `hikyaku serve` does
 	ctx := context.Background()
 	cfg := config.Defaults()
 	cfg.Data = b.TempDir()

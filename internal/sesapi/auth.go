@@ -40,7 +40,7 @@ func (s *Server) authenticated(next http.Handler, writeErr func(http.ResponseWri
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		reqID := newRequestID()
 		w.Header().Set("X-Amzn-RequestId", reqID)
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		body, err := readBody(w, r)
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
@@ -83,4 +83,18 @@ func (s *Server) authenticated(next http.Handler, writeErr func(http.ResponseWri
 		ctx = context.WithValue(ctx, keyRequestID, reqID)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// readBody reads the whole request body, at most maxBody bytes, in one
+// allocation when the client announced its length.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	rd := http.MaxBytesReader(w, r.Body, maxBody)
+	if n := r.ContentLength; n > 0 && n <= maxBody {
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(rd, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	return io.ReadAll(rd)
 }

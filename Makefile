@@ -31,8 +31,11 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/address
 	$(GO) test -run '^$$' -fuzz '^FuzzParseAuthorization$$' -fuzztime $(FUZZTIME) ./internal/sigv4
 
+# Durable intake end to end, with the disk's fsync rate as the same-run
+# reference; figures go to BENCHMARKS.md.
 bench:
-	./scripts/bench.sh
+	$(GO) test -run '^$$' -bench 'SendEmail|FsyncAppend' -benchtime 20000x -count 3 ./internal/node
+	$(GO) test -run '^$$' -bench BenchmarkInsertMessage -benchtime 3s ./internal/store/sqlite ./internal/store/postgres
 
 clean:
 	rm -rf bin

@@ -180,6 +180,28 @@ func TestSESv2WithTheGoSDK(t *testing.T) {
 		}
 	})
 
+	t.Run("an internationalised recipient domain is queued in A-label form", func(t *testing.T) {
+		out, err := c.SendEmail(cx, &sesv2.SendEmailInput{
+			FromEmailAddress: aws.String("news@example.com"),
+			Destination:      &types.Destination{ToAddresses: []string{"taro@例え.jp"}},
+			Content:          simple("IDN", "hello"),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := n.trace(aws.ToString(out.MessageId)).Recipients[0].Address; got != "taro@xn--r8jz45g.jp" {
+			t.Errorf("recipient = %q, want taro@xn--r8jz45g.jp", got)
+		}
+		_, err = c.SendEmail(cx, &sesv2.SendEmailInput{
+			FromEmailAddress: aws.String("news@example.com"),
+			Destination:      &types.Destination{ToAddresses: []string{"太郎@example.jp"}},
+			Content:          simple("IDN", "hello"),
+		})
+		if code, _ := apiCode(t, err); code != "BadRequestException" {
+			t.Errorf("non-ASCII local part: %s, want BadRequestException (SES has no SMTPUTF8)", code)
+		}
+	})
+
 	t.Run("mailbox simulator addresses get their outcomes at once", func(t *testing.T) {
 		want := map[string]string{
 			"success@simulator.amazonses.com":         "delivered",

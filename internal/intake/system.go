@@ -65,5 +65,9 @@ service, but without having fully communicated the procedure first.
 		Recipients: []store.Recipient{{MessageID: id, Address: rcpt.String(), Domain: rcpt.Domain,
 			Status: store.RcptQueued, NextAttemptAt: now, UpdatedAt: now}},
 	}
-	return in.store.InsertMessage(ctx, msg)
+	if err := in.store.InsertMessage(ctx, msg); err != nil {
+		return err
+	}
+	in.log.Info("verification mail queued", "account", accountID, "message_id", id)
+	return nil
 }

@@ -60,6 +60,10 @@ func (n *Node) Serve(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on --http %s (is another process using it?): %w", cfg.HTTP, err)
 	}
+	if cfg.PublicURL == "" {
+		// Links must carry the port actually bound (--http :0 in tests).
+		n.Identities.BaseURL = "http://" + ln.Addr().String()
+	}
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	n.Log.Info("hikyaku serving", "http", ln.Addr().String(), "data", cfg.Data, "store", storeKind(&cfg), "region", cfg.Region())
 

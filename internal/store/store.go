@@ -32,6 +32,7 @@ type Store interface {
 	AccountStore
 	IdentityStore
 	MessageStore
+	QueueStore
 	SuppressionStore
 	// Close releases the store; pending InsertMessage calls finish first.
 	Close() error
@@ -103,6 +104,81 @@ type MessageStore interface {
 	// Stats returns the account's non-empty buckets starting at or after
 	// since, oldest first.
 	Stats(ctx context.Context, accountID string, since time.Time) ([]StatBucket, error)
+}
+
+// QueueStore is the delivery queue: recipients in status queued or
+// deferred wait for an attempt. Nodes take work through leases, so several
+// nodes can share one PostgreSQL queue and a node that dies loses nothing:
+// its leases expire and others take the work.
+type QueueStore interface {
+	// ClaimDue leases up to limit recipients that are queued or deferred,
+	// whose NextAttemptAt is at or before now, and whose lease is free or
+	// expired (LeaseUntil <= now). Each claimed recipient gets LeaseOwner =
+	// owner and LeaseUntil = now+lease, and its NextAttemptAt is moved to
+	// now+lease in the same statement, so that a crash mid-delivery cannot
+	// cause a retry storm (the work comes back only when the lease ends).
+	// First attempts (Attempts == 0) and retries are claimed in separate
+	// halves of limit, oldest NextAttemptAt first within each, so new mail
+	// is never starved by a backlog of retries (a half the other does not
+	// use is given to it). Claims are ordered by NextAttemptAt. Two
+	// concurrent callers (even in different processes) never claim the
+	// same recipient while its lease holds.
+	ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*Claim, error)
+	// FinishAttempt records the result of an attempt on a claimed
+	// recipient: it replaces Status, Attempts, NextAttemptAt, UpdatedAt and
+	// Outcome with r's, clears the lease, and appends a to the
+	// recipient's attempt log, all in one transaction; but only if the
+	// recipient is still leased by owner. Otherwise it changes nothing and
+	// returns ErrLeaseLost. a may be nil (no attempt was made).
+	FinishAttempt(ctx context.Context, owner string, r *Recipient, a *Attempt) error
+	// ExtendLease pushes the lease of claimed recipients held by owner to
+	// until (and NextAttemptAt with it); recipients no longer held by owner
+	// are skipped. It returns how many were extended.
+	ExtendLease(ctx context.Context, owner string, keys []RecipientKey, until time.Time) (int, error)
+	// Attempts returns a recipient's attempt log, oldest first.
+	Attempts(ctx context.Context, messageID string, index int) ([]Attempt, error)
+	// QueueCounts returns how many recipients are queued and deferred.
+	QueueCounts(ctx context.Context) (queued, deferred int64, err error)
+}
+
+// ErrLeaseLost is returned by FinishAttempt when another node took over
+// the recipient (its lease expired).
+var ErrLeaseLost = errors.New("store: lease lost")
+
+// RecipientKey names one recipient.
+type RecipientKey struct {
+	MessageID string
+	Index     int
+}
+
+// Claim is a leased recipient and what delivery needs of its message
+// (the body is read separately, once per message).
+type Claim struct {
+	Recipient Recipient
+	// From the message:
+	AccountID        string
+	Source           string
+	ReturnPath       string
+	ConfigurationSet string
+	Origin           string
+	MessageCreatedAt time.Time
+	Size             int
+	LeaseUntil       time.Time
+}
+
+// Attempt is one delivery attempt on one recipient, for the trace.
+type Attempt struct {
+	At time.Time
+	// Duration is how long the attempt took.
+	Duration time.Duration
+	// Host is the server tried (MX host or relay), empty if none was
+	// reached.
+	Host string
+	// Status is the recipient status the attempt led to
+	// (delivered, deferred, bounced).
+	Status string
+	// Reply is the server's reply or the local error.
+	Reply string
 }
 
 // SuppressionStore is the account-level suppression list. Addresses are
@@ -201,6 +277,8 @@ type DkimKey struct {
 	// KeyLength is SES's DkimSigningKeyLength, e.g. RSA_2048_BIT.
 	KeyLength string
 	Active    bool
+	// External marks a key the operator brought (SES's BYODKIM).
+	External  bool
 	CreatedAt time.Time
 }
 
@@ -291,6 +369,12 @@ type Outcome struct {
 	ComplaintFeedbackType string `json:"complaintFeedbackType,omitempty"`
 	// Simulated marks outcomes produced by the mailbox simulator.
 	Simulated bool `json:"simulated,omitempty"`
+	// DelayType is SES's DeliveryDelay delayType for a deferred
+	// recipient (MailboxFull, SendingDeferral, ...).
+	DelayType string `json:"delayType,omitempty"`
+	// ProcessingTimeMillis is, for a delivery, the time from acceptance
+	// to the remote server's acceptance, as SES's Delivery event has it.
+	ProcessingTimeMillis int64 `json:"processingTimeMillis,omitempty"`
 }
 
 // StatBucket is one 15-minute window of an account's sending statistics,

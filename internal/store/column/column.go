@@ -87,6 +87,7 @@ func DkimKeys(keys []store.DkimKey) (string, error) {
 			PublicKey:        k.PublicKey,
 			KeyLength:        k.KeyLength,
 			Active:           k.Active,
+			External:         k.External,
 			CreatedAt:        Time(k.CreatedAt),
 		}
 	}
@@ -107,6 +108,7 @@ func ParseDkimKeys(s string) ([]store.DkimKey, error) {
 			PublicKey:        k.PublicKey,
 			KeyLength:        k.KeyLength,
 			Active:           k.Active,
+			External:         k.External,
 			CreatedAt:        Time(k.CreatedAt),
 		}
 	}
@@ -121,6 +123,7 @@ type dkimKeyJSON struct {
 	PublicKey        string    `json:"publicKey,omitempty"`
 	KeyLength        string    `json:"keyLength,omitempty"`
 	Active           bool      `json:"active,omitempty"`
+	External         bool      `json:"external,omitempty"`
 	CreatedAt        time.Time `json:"createdAt"`
 }
 

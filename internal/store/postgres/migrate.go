@@ -20,6 +20,12 @@ func migrateUp(ctx context.Context, pool *pgxpool.Pool) error {
 	if err != nil {
 		return err
 	}
+	return applyMigrations(ctx, pool, list)
+}
+
+// applyMigrations brings the schema up to the last of list; tests use it
+// to make databases of earlier versions.
+func applyMigrations(ctx context.Context, pool *pgxpool.Pool, list []migrate.Migration) error {
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx,
 			`SELECT pg_advisory_xact_lock(hashtext('hikyaku migrate ' || coalesce(current_schema(), '')))`); err != nil {

@@ -28,6 +28,22 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// Two Stores on one schema are two nodes: each its own pool.
+func TestConformanceShared(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) (store.Store, store.Store) {
+		dsn := pgtest.DSN(t)
+		var stores [2]store.Store
+		for i := range stores {
+			s, err := Open(t.Context(), dsn)
+			if err != nil {
+				t.Fatalf("Open: %v", err)
+			}
+			stores[i] = s
+		}
+		return stores[0], stores[1]
+	})
+}
+
 // Nodes starting at once on an empty schema all migrate it; the advisory
 // lock makes all but one wait and then find nothing to do.
 func TestConcurrentOpensMigrateOnce(t *testing.T) {

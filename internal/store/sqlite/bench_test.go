@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/hikyaku/hikyaku/internal/store"
 	"github.com/hikyaku/hikyaku/internal/store/storetest"
 )
 
@@ -14,5 +15,15 @@ func BenchmarkInsertMessage(b *testing.B) {
 			b.Fatalf("Open: %v", err)
 		}
 		return storetest.Benched{Store: s, Commits: s.insert.Stats}
+	})
+}
+
+func BenchmarkClaimDue(b *testing.B) {
+	storetest.BenchmarkClaimDue(b, func(b *testing.B) store.Store {
+		s, err := Open(b.Context(), filepath.Join(b.TempDir(), "bench.db"))
+		if err != nil {
+			b.Fatalf("Open: %v", err)
+		}
+		return s
 	})
 }

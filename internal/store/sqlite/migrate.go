@@ -13,11 +13,17 @@ import (
 // connection begins it IMMEDIATE, which takes SQLite's write lock before
 // reading schema_migrations: a second process opening the file at the same
 // moment waits, then finds nothing left to do.
-func migrateUp(ctx context.Context, db *sql.DB) (err error) {
+func migrateUp(ctx context.Context, db *sql.DB) error {
 	list, err := migrate.Load(migrations, "migrations")
 	if err != nil {
 		return err
 	}
+	return applyMigrations(ctx, db, list)
+}
+
+// applyMigrations brings the schema up to the last of list; tests use it
+// to make databases of earlier versions.
+func applyMigrations(ctx context.Context, db *sql.DB, list []migrate.Migration) (err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migrate: begin: %w", err)

@@ -21,6 +21,15 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// Two Stores on one file are what a server and an admin command are: each
+// its own connections, SQLite's file locks between them.
+func TestConformanceShared(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) (store.Store, store.Store) {
+		path := filepath.Join(t.TempDir(), "shared.db")
+		return openTemp(t, path), openTemp(t, path)
+	})
+}
+
 // openTemp opens path; the caller closes the store.
 func openTemp(t *testing.T, path string, opts ...Option) *Store {
 	t.Helper()

@@ -1,6 +1,8 @@
 // Package storetest is the conformance suite of store.Store: every backend
 // runs it (from its own tests) and must pass all of it, so that code above
-// the store behaves the same on SQLite and PostgreSQL.
+// the store behaves the same on SQLite and PostgreSQL. Run takes one Store
+// at a time; RunShared covers what needs two on one database (the queue's
+// leases between nodes).
 //
 // Beyond the interface's documentation the suite pins these behaviours:
 //   - times come back in UTC, truncated to the microsecond;
@@ -8,7 +10,13 @@
 //   - a key, identity, statistic or suppression for an unknown account, and
 //     a message for one, fail with ErrNotFound; a message whose ID is taken
 //     fails with ErrExists without failing the messages committed with it;
-//   - limit <= 0 in ListIdentities and ListIdentitiesToCheck means no limit.
+//   - limit <= 0 in ListIdentities and ListIdentitiesToCheck means no limit;
+//     in ClaimDue it claims nothing, and an empty owner or a lease that is
+//     not positive is refused;
+//   - a lease is its owner's until another node claims the recipient:
+//     FinishAttempt and ExtendLease compare owners, not clocks;
+//   - an unknown recipient's attempt log is empty, not ErrNotFound, and
+//     attempt durations come back to the nanosecond.
 package storetest
 
 import (
@@ -37,6 +45,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"identities", testIdentities},
 		{"messages", testMessages},
 		{"concurrent inserts", testConcurrentInserts},
+		{"queue", testQueue},
+		{"attempts", testAttempts},
 		{"statistics", testStats},
 		{"suppression list", testSuppression},
 		{"times", testTimes},

@@ -1,0 +1,93 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hikyaku/hikyaku/internal/store"
+	"github.com/hikyaku/hikyaku/internal/store/column"
+)
+
+// FinishAttempt records the result of an attempt on a recipient owner has
+// claimed (see store.QueueStore) in one transaction: ErrLeaseLost if owner
+// no longer holds it, ErrNotFound if there is no such recipient.
+func (s *Store) FinishAttempt(ctx context.Context, owner string, r *store.Recipient, a *store.Attempt) (err error) {
+	outcome, err := column.Outcome(r.Outcome)
+	if err != nil {
+		return fmt.Errorf("sqlite: finish attempt on recipient %d of %s: %w", r.Index, r.MessageID, err)
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: finish attempt on recipient %d of %s: begin: %w", r.Index, r.MessageID, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback() // report the error that caused the rollback
+		}
+	}()
+
+	res, err := tx.ExecContext(ctx, `UPDATE recipients SET status = ?, attempts = ?,
+		next_attempt_at = ?, updated_at = ?, outcome = ?, lease_owner = NULL, lease_until = NULL
+		WHERE message_id = ? AND idx = ? AND lease_owner = ?`,
+		r.Status, r.Attempts, column.Micros(r.NextAttemptAt), column.Micros(r.UpdatedAt), outcome,
+		r.MessageID, r.Index, owner)
+	if err := oneRow(res, err); errors.Is(err, store.ErrNotFound) {
+		err = leaseLost(ctx, tx, r.MessageID, r.Index)
+		return fmt.Errorf("sqlite: finish attempt on recipient %d of %s by %s: %w", r.Index, r.MessageID, owner, err)
+	} else if err != nil {
+		return fmt.Errorf("sqlite: finish attempt on recipient %d of %s: %w", r.Index, r.MessageID, err)
+	}
+	if a != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO attempts
+			(message_id, idx, at, duration_ns, host, status, reply) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			r.MessageID, r.Index, column.Micros(a.At), int64(a.Duration), a.Host, a.Status, a.Reply); err != nil {
+			return fmt.Errorf("sqlite: log attempt on recipient %d of %s: %w", r.Index, r.MessageID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: finish attempt on recipient %d of %s: commit: %w", r.Index, r.MessageID, err)
+	}
+	return nil
+}
+
+// leaseLost says why a guarded update matched nothing: ErrLeaseLost if the
+// recipient exists, ErrNotFound if not.
+func leaseLost(ctx context.Context, tx *sql.Tx, messageID string, index int) error {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM recipients WHERE message_id = ? AND idx = ?`,
+		messageID, index).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return store.ErrNotFound
+	case err != nil:
+		return fmt.Errorf("lease lost or recipient absent, and looking up which failed: %w", err)
+	default:
+		return store.ErrLeaseLost
+	}
+}
+
+// Attempts returns the recipient's attempt log, oldest first; an unknown
+// recipient has an empty one.
+func (s *Store) Attempts(ctx context.Context, messageID string, index int) ([]store.Attempt, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT at, duration_ns, host, status, reply FROM attempts
+		WHERE message_id = ? AND idx = ? ORDER BY at, seq`, messageID, index)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: attempts on recipient %d of %s: %w", index, messageID, err)
+	}
+	list, err := collect(rows, func(row scanner) (store.Attempt, error) {
+		var (
+			a        store.Attempt
+			at, nano int64
+		)
+		err := row.Scan(&at, &nano, &a.Host, &a.Status, &a.Reply)
+		a.At, a.Duration = column.FromMicros(at), time.Duration(nano)
+		return a, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: attempts on recipient %d of %s: %w", index, messageID, err)
+	}
+	return list, nil
+}

@@ -28,6 +28,12 @@ type Config struct {
 	HTTP string `toml:"http"`
 	// SMTP is the listen address of the submission listener.
 	SMTP string `toml:"smtp"`
+	// SMTPS is the listen address of the implicit-TLS submission listener.
+	SMTPS string `toml:"smtps"`
+	// TLSCert and TLSKey are the submission listeners' certificate and key
+	// (PEM files); empty generates a self-signed pair in the data dir.
+	TLSCert string `toml:"tls_cert"`
+	TLSKey  string `toml:"tls_key"`
 	// MX is the listen address of the inbound MX listener.
 	MX string `toml:"mx"`
 	// Regions lists the regions SigV4 accepts; the first is the one
@@ -46,6 +52,19 @@ type Config struct {
 	// Routes send a domain pattern to a relay instead of its MX:
 	// "PATTERN=HOST:PORT".
 	Routes []string `toml:"routes"`
+	// Relays are routes with AUTH and TLS settings, from the config file
+	// only ([[relay]] tables).
+	Relays []Relay `toml:"relay"`
+	// ReturnPathDomain is the domain of the VERP return paths (MAIL FROM)
+	// when an identity has no custom MAIL FROM domain. Defaults to
+	// Hostname. Its MX must reach the --mx listener for bounces to return.
+	ReturnPathDomain string `toml:"return_path_domain"`
+	// MaxDeliveryAge is how long temporary failures are retried before a
+	// recipient bounces.
+	MaxDeliveryAge time.Duration `toml:"max_delivery_age"`
+	// Delivery turns the outbound queue on (serve only). Off leaves mail
+	// queued, e.g. for an API-only node of a cluster.
+	Delivery bool `toml:"delivery"`
 	// MaxClockSkew is how far a SigV4 request's time may be from ours.
 	MaxClockSkew time.Duration `toml:"max_clock_skew"`
 	// VerifyInterval is how often pending identities are re-checked in DNS.
@@ -70,12 +89,15 @@ func Defaults() Config {
 		Data:           "./hikyaku-data",
 		HTTP:           "127.0.0.1:8025",
 		SMTP:           "127.0.0.1:2587",
+		SMTPS:          "127.0.0.1:2465",
 		MX:             "127.0.0.1:2525",
 		Regions:        []string{"us-east-1"},
 		Hostname:       host,
 		MXPort:         25,
 		MaxClockSkew:   15 * time.Minute,
 		VerifyInterval: 5 * time.Minute,
+		MaxDeliveryAge: 14 * time.Hour,
+		Delivery:       true,
 		LogLevel:       "info",
 		LogFormat:      "text",
 	}
@@ -110,6 +132,29 @@ func (c *Config) SenderAddress() string {
 	return "no-reply@" + host
 }
 
+// ReturnPath is the default return-path domain.
+func (c *Config) ReturnPath() string {
+	if c.ReturnPathDomain != "" {
+		return c.ReturnPathDomain
+	}
+	return c.Hostname
+}
+
+// Relay is a route with settings the --route flag cannot carry.
+type Relay struct {
+	// Pattern is a domain, "*.domain" for its subdomains, or "*".
+	Pattern string `toml:"pattern"`
+	Host    string `toml:"host"`
+	Port    int    `toml:"port"`
+	// Username and Password authenticate with SMTP AUTH.
+	Username string `toml:"username"`
+	Password string `toml:"password"`
+	// TLS is none, starttls, require or implicit.
+	TLS string `toml:"tls"`
+	// VerifyTLS checks the relay's certificate.
+	VerifyTLS bool `toml:"verify_tls"`
+}
+
 // IsPostgres reports whether Store names a PostgreSQL database.
 func (c *Config) IsPostgres() bool {
 	return strings.HasPrefix(c.Store, "postgres://") || strings.HasPrefix(c.Store, "postgresql://")
@@ -128,7 +173,7 @@ func (c *Config) Validate() error {
 	if c.Data == "" {
 		return fmt.Errorf("config: data directory is empty; set --data DIR")
 	}
-	for _, a := range []struct{ name, v string }{{"http", c.HTTP}, {"smtp", c.SMTP}, {"mx", c.MX}} {
+	for _, a := range []struct{ name, v string }{{"http", c.HTTP}, {"smtp", c.SMTP}, {"smtps", c.SMTPS}, {"mx", c.MX}} {
 		if a.v == "" || a.v == "off" {
 			continue
 		}

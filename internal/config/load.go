@@ -26,7 +26,10 @@ func (c *Config) settings() []setting {
 		{flag: "data", env: "HIKYAKU_DATA", usage: "data directory (SQLite store, master key, credentials)", str: &c.Data},
 		{flag: "store", env: "HIKYAKU_STORE", usage: "store DSN: empty for SQLite in --data, or postgres://...", str: &c.Store},
 		{flag: "http", env: "HIKYAKU_HTTP", usage: "SES API, /healthz and /metrics listen address", str: &c.HTTP},
-		{flag: "smtp", env: "HIKYAKU_SMTP", usage: "SMTP submission listen address (served once the MTA lands; off to disable)", str: &c.SMTP},
+		{flag: "smtp", env: "HIKYAKU_SMTP", usage: "SMTP submission listen address with STARTTLS (off to disable)", str: &c.SMTP},
+		{flag: "smtps", env: "HIKYAKU_SMTPS", usage: "SMTP submission listen address with implicit TLS (off to disable)", str: &c.SMTPS},
+		{flag: "tls-cert", env: "HIKYAKU_TLS_CERT", usage: "PEM certificate of the submission listeners (default: self-signed in --data)", str: &c.TLSCert},
+		{flag: "tls-key", env: "HIKYAKU_TLS_KEY", usage: "PEM private key of the submission listeners", str: &c.TLSKey},
 		{flag: "mx", env: "HIKYAKU_MX", usage: "inbound MX listen address (served once feedback processing lands; off to disable)", str: &c.MX},
 		{flag: "region", env: "HIKYAKU_REGIONS", usage: "regions accepted in SigV4 scopes; the first is primary", list: &c.Regions},
 		{flag: "public-url", env: "HIKYAKU_PUBLIC_URL", usage: "base URL of the HTTP listener as recipients reach it", str: &c.PublicURL},
@@ -34,6 +37,9 @@ func (c *Config) settings() []setting {
 		{flag: "resolver", env: "HIKYAKU_RESOLVER", usage: "DNS server HOST:PORT for MX/TXT/A lookups (default: /etc/resolv.conf)", str: &c.Resolver},
 		{flag: "mx-port", env: "HIKYAKU_MX_PORT", usage: "port dialled on MX hosts (outbound delivery)", num: &c.MXPort},
 		{flag: "route", env: "HIKYAKU_ROUTES", usage: "PATTERN=HOST:PORT: deliver a domain to a relay instead of its MX (repeatable; outbound delivery)", list: &c.Routes},
+		{flag: "return-path-domain", env: "HIKYAKU_RETURN_PATH_DOMAIN", usage: "domain of VERP return paths (default: --hostname); its MX must reach --mx", str: &c.ReturnPathDomain},
+		{flag: "max-delivery-age", env: "HIKYAKU_MAX_DELIVERY_AGE", usage: "how long temporary failures are retried before a bounce", dur: &c.MaxDeliveryAge},
+		{flag: "delivery", env: "HIKYAKU_DELIVERY", usage: "run the outbound queue (false: accept and queue only)", boolean: &c.Delivery},
 		{flag: "max-clock-skew", env: "HIKYAKU_MAX_CLOCK_SKEW", usage: "largest accepted SigV4 clock difference", dur: &c.MaxClockSkew},
 		{flag: "verify-interval", env: "HIKYAKU_VERIFY_INTERVAL", usage: "how often pending identities are re-checked in DNS", dur: &c.VerifyInterval},
 		{flag: "keep-message-id", env: "HIKYAKU_KEEP_MESSAGE_ID", usage: "keep a raw message's own Message-ID instead of replacing it", boolean: &c.KeepMessageID},
@@ -166,6 +172,13 @@ type fileConfig struct {
 	Store            *string   `toml:"store"`
 	HTTP             *string   `toml:"http"`
 	SMTP             *string   `toml:"smtp"`
+	SMTPS            *string   `toml:"smtps"`
+	TLSCert          *string   `toml:"tls_cert"`
+	TLSKey           *string   `toml:"tls_key"`
+	ReturnPathDomain *string   `toml:"return_path_domain"`
+	MaxDeliveryAge   *duration `toml:"max_delivery_age"`
+	Delivery         *bool     `toml:"delivery"`
+	Relays           []Relay   `toml:"relay"`
 	MX               *string   `toml:"mx"`
 	Regions          []string  `toml:"regions"`
 	PublicURL        *string   `toml:"public_url"`
@@ -199,6 +212,19 @@ func (f *fileConfig) apply(c *Config) {
 	setS(&c.Store, f.Store)
 	setS(&c.HTTP, f.HTTP)
 	setS(&c.SMTP, f.SMTP)
+	setS(&c.SMTPS, f.SMTPS)
+	setS(&c.TLSCert, f.TLSCert)
+	setS(&c.TLSKey, f.TLSKey)
+	setS(&c.ReturnPathDomain, f.ReturnPathDomain)
+	if f.MaxDeliveryAge != nil {
+		c.MaxDeliveryAge = f.MaxDeliveryAge.Duration
+	}
+	if f.Delivery != nil {
+		c.Delivery = *f.Delivery
+	}
+	if f.Relays != nil {
+		c.Relays = f.Relays
+	}
 	setS(&c.MX, f.MX)
 	setS(&c.PublicURL, f.PublicURL)
 	setS(&c.Hostname, f.Hostname)

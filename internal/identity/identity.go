@@ -55,6 +55,7 @@ type Service struct {
 
 	mu       sync.Mutex
 	verified map[string]cachedVerdict
+	signing  map[string]cachedSigning
 }
 
 type cachedVerdict struct {
@@ -113,6 +114,9 @@ func (s *Service) Get(ctx context.Context, accountID, name string) (*store.Ident
 	}
 	if id.Type == store.IdentityDomain && needsCheck(id) {
 		s.check(ctx, id)
+	}
+	if id.Type == store.IdentityDomain {
+		s.checkRotation(ctx, id)
 	}
 	return id, nil
 }
@@ -229,13 +233,18 @@ func (s *Service) lookupVerified(ctx context.Context, accountID, addr string) (b
 	return false, nil
 }
 
-// forget drops cached verdicts of an account.
+// forget drops cached verdicts and signing keys of an account.
 func (s *Service) forget(accountID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for k := range s.verified {
 		if strings.HasPrefix(k, accountID+"\x00") {
 			delete(s.verified, k)
+		}
+	}
+	for k := range s.signing {
+		if strings.HasPrefix(k, accountID+"\x00") {
+			delete(s.signing, k)
 		}
 	}
 }

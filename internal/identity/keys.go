@@ -28,16 +28,27 @@ func (s *Service) newDkimKey() (*store.DkimKey, error) {
 }
 
 // Records returns the DNS records to publish for an identity, in zone-file
-// syntax, one per line: the DKIM TXT record of each key of a domain (and
-// of the domain of an address identity, when that domain is an identity),
-// and SES v1's _amazonses verification TXT.
+// syntax, one per line: the DKIM TXT record of each current key of a
+// domain, and SES v1's _amazonses verification TXT.
 func Records(id *store.Identity) []string {
 	var out []string
-	for _, k := range id.DkimKeys {
+	for _, k := range CurrentKeys(id) {
 		out = append(out, dkim.ZoneLines(k.Selector, id.Name, k.PublicKey)...)
 	}
 	if id.Type == store.IdentityDomain {
 		out = append(out, fmt.Sprintf("_amazonses.%s. 3600 IN TXT %q", id.Name, id.VerificationToken))
 	}
 	return out
+}
+
+// CurrentKeys are the keys whose records must be published: the active
+// one and any newer one waiting for its record (a rotation). Keys retired
+// by a rotation are left out; their records may be removed.
+func CurrentKeys(id *store.Identity) []store.DkimKey {
+	for i, k := range id.DkimKeys {
+		if k.Active {
+			return id.DkimKeys[i:]
+		}
+	}
+	return id.DkimKeys
 }

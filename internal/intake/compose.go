@@ -14,6 +14,7 @@ import (
 type composed struct {
 	body       []byte
 	source     address.Address   // envelope sender identity
+	from       address.Address   // the From header's address: the DKIM domain
 	senders    []address.Address // every address that must be verified
 	fromHeader string
 	subject    string
@@ -62,7 +63,7 @@ func (in *Intake) compose(req *Request, id string, now time.Time) (*composed, er
 	if err != nil {
 		return nil, err
 	}
-	m := &composed{source: from, senders: []address.Address{from}, fromHeader: from.Header(), subject: req.Simple.Subject}
+	m := &composed{source: from, from: from, senders: []address.Address{from}, fromHeader: from.Header(), subject: req.Simple.Subject}
 	if req.ReturnPath != "" {
 		rp, err := address.Parse(req.ReturnPath)
 		if err != nil {
@@ -147,7 +148,7 @@ func (in *Intake) composeRaw(req *Request, id string, now time.Time) (*composed,
 		m.tags = append(m.tags, store.Tag{Name: t.Name, Value: t.Value})
 	}
 	m.fromHeader = raw.From.Header()
-	m.source = raw.From
+	m.source, m.from = raw.From, raw.From
 	if req.From != "" {
 		src, err := address.Parse(req.From)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hikyaku/hikyaku/internal/address"
@@ -48,6 +49,20 @@ type Intake struct {
 	// keepMessageID keeps a raw message's own Message-ID.
 	keepMessageID bool
 	quotas        *quotas
+	// signing finds DKIM keys; nil sends unsigned (tests).
+	signing SigningSource
+	// onCommit is called after each commit (the scheduler's Notify).
+	onCommit atomic.Pointer[func()]
+}
+
+// OnCommit sets a function called after every committed message, so the
+// scheduler can claim new mail at once instead of at its next poll.
+func (in *Intake) OnCommit(f func()) { in.onCommit.Store(&f) }
+
+func (in *Intake) committed() {
+	if f := in.onCommit.Load(); f != nil {
+		(*f)()
+	}
 }
 
 // Options configure an Intake.
@@ -55,13 +70,15 @@ type Options struct {
 	Region        string
 	Hostname      string
 	KeepMessageID bool
+	// Signing finds the DKIM key of a From domain; nil sends unsigned.
+	Signing SigningSource
 }
 
 // New returns an Intake.
 func New(s store.Store, v Verifier, c clock.Clock, log *slog.Logger, o Options) *Intake {
 	domain := o.Region + "." + o.Hostname
 	return &Intake{store: s, verifier: v, clock: c, log: log, region: o.Region, domain: domain,
-		keepMessageID: o.KeepMessageID, quotas: newQuotas()}
+		keepMessageID: o.KeepMessageID, quotas: newQuotas(), signing: o.Signing}
 }
 
 // Request is one message to accept. Exactly one of Simple and Raw is set.
@@ -151,6 +168,11 @@ func (in *Intake) send(ctx context.Context, req *Request) (string, error) {
 		}
 	}
 
+	configSet := firstNonEmpty(req.ConfigurationSet, m.configurationSet)
+	if m.body, err = in.seal(ctx, acct.ID, configSet, m.from.Domain, m.body, now); err != nil {
+		in.log.Error("sign message", "account", acct.ID, "err", err)
+		return "", fault.Internal()
+	}
 	recipients, daily, err := in.recipients(ctx, acct, id, m.rcpts, now)
 	if err != nil {
 		return "", err
@@ -165,7 +187,7 @@ func (in *Intake) send(ctx context.Context, req *Request) (string, error) {
 		FromHeader:       m.fromHeader,
 		Subject:          m.subject,
 		ReturnPath:       req.ReturnPath,
-		ConfigurationSet: firstNonEmpty(req.ConfigurationSet, m.configurationSet),
+		ConfigurationSet: configSet,
 		Tags:             append(append([]store.Tag(nil), m.tags...), req.Tags...),
 		Origin:           req.Origin,
 		CreatedAt:        now,
@@ -178,6 +200,7 @@ func (in *Intake) send(ctx context.Context, req *Request) (string, error) {
 		in.log.Error("commit message", "account", acct.ID, "err", err)
 		return "", fault.Internal()
 	}
+	in.committed()
 	in.log.Debug("message accepted", "account", acct.ID, "message_id", id, "recipients", len(recipients), "size", len(m.body))
 	return id, nil
 }

@@ -68,6 +68,7 @@ service, but without having fully communicated the procedure first.
 	if err := in.store.InsertMessage(ctx, msg); err != nil {
 		return err
 	}
+	in.committed()
 	in.log.Info("verification mail queued", "account", accountID, "message_id", id)
 	return nil
 }

@@ -1,6 +1,7 @@
 package sesapi
 
 import (
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/hikyaku/hikyaku/internal/address"
 	"github.com/hikyaku/hikyaku/internal/fault"
+	"github.com/hikyaku/hikyaku/internal/identity"
 	"github.com/hikyaku/hikyaku/internal/store"
 )
 
@@ -31,13 +33,20 @@ func dkimOf(id *store.Identity) dkimAttributes {
 	if d.Status == "" {
 		d.Status = store.StatusNotStarted
 	}
-	for _, k := range id.DkimKeys {
+	// Tokens are the selectors in use: the active key's and any newer one
+	// waiting for its DNS record (a rotation); retired keys are left out.
+	for _, k := range identity.CurrentKeys(id) {
 		d.Tokens = append(d.Tokens, k.Selector)
 		if k.Active {
 			d.SigningAttributesOrigin = "AWS_SES"
+			if k.External {
+				d.SigningAttributesOrigin = "EXTERNAL"
+			}
 			d.CurrentSigningKeyLength = k.KeyLength
 			d.NextSigningKeyLength = k.KeyLength
 			d.LastKeyGenerationTimestamp = epochOf(k.CreatedAt)
+		} else {
+			d.NextSigningKeyLength = k.KeyLength
 		}
 	}
 	return d
@@ -81,8 +90,14 @@ func (s *Server) v2CreateIdentity(w http.ResponseWriter, r *http.Request, c call
 	if err != nil {
 		return err
 	}
-	if in.DkimSigningAttributes != nil && in.DkimSigningAttributes.DomainSigningPrivateKey != "" {
-		return fault.BadRequest("Bring-your-own DKIM keys (DkimSigningAttributes) are not supported yet; omit them to have a key generated.")
+	var byo []byte
+	if a := in.DkimSigningAttributes; a != nil && a.DomainSigningPrivateKey != "" {
+		if !identity.IsDomain(name) || a.DomainSigningSelector == "" {
+			return fault.BadRequest("DkimSigningAttributes need a domain identity and a DomainSigningSelector.")
+		}
+		if byo, err = base64.StdEncoding.DecodeString(a.DomainSigningPrivateKey); err != nil {
+			return fault.BadRequest("DomainSigningPrivateKey must be the base64 DER of an RSA private key (the PEM body without its BEGIN/END lines).")
+		}
 	}
 	var tags []store.Tag
 	for _, t := range in.Tags {
@@ -94,6 +109,12 @@ func (s *Server) v2CreateIdentity(w http.ResponseWriter, r *http.Request, c call
 	}
 	if err != nil {
 		return err
+	}
+	if byo != nil {
+		if id, err = s.Identities.ImportDkimKey(r.Context(), c.account.ID, name, in.DkimSigningAttributes.DomainSigningSelector, byo); err != nil {
+			_ = s.Identities.Delete(r.Context(), c.account.ID, name)
+			return fault.BadRequest("%s", err.Error())
+		}
 	}
 	return writeJSON(w, struct {
 		IdentityType             string

@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -64,6 +65,8 @@ type node struct {
 	stdout   bytes.Buffer
 	exited   chan struct{}
 	extraEnv []string
+	// smtpAddr and smtpsAddr are the submission listeners' addresses.
+	smtpAddr, smtpsAddr string
 }
 
 // startNode runs serve on a fresh (or given) data dir with extra flags.
@@ -78,12 +81,18 @@ func startNode(t *testing.T, data string, args ...string) *node {
 	return n
 }
 
-var servingRE = regexp.MustCompile(`msg="hikyaku serving" http=(\S+)`)
+var (
+	servingRE = regexp.MustCompile(`msg="hikyaku serving" http=(\S+)`)
+	smtpRE    = regexp.MustCompile(`msg="smtp submission serving" starttls=(\S+) tls=(\S+)`)
+)
 
 func (n *node) start() {
 	t := n.t
 	t.Helper()
-	args := append([]string{"serve", "--data", n.data, "--http", "127.0.0.1:0", "--log-level", "debug", "--hostname", "hikyaku.test"}, n.args...)
+	// Every listener on a free port; the queue off unless a test turns it
+	// on with --delivery=true (later flags win).
+	args := append([]string{"serve", "--data", n.data, "--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0",
+		"--smtps", "127.0.0.1:0", "--log-level", "debug", "--hostname", "hikyaku.test", "--delivery=false"}, n.args...)
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append(os.Environ(),
 		"HIKYAKU_BOOTSTRAP_ACCESS_KEY_ID="+bootKeyID,
@@ -106,6 +115,11 @@ func (n *node) start() {
 			n.mu.Lock()
 			n.stderr.WriteString(line + "\n")
 			n.mu.Unlock()
+			if m := smtpRE.FindStringSubmatch(line); m != nil {
+				n.mu.Lock()
+				n.smtpAddr, n.smtpsAddr = m[1], m[2]
+				n.mu.Unlock()
+			}
 			if m := servingRE.FindStringSubmatch(line); m != nil {
 				select {
 				case found <- m[1]:
@@ -247,4 +261,27 @@ func ctx(t *testing.T) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	return c
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func waitPort(t *testing.T, port int) {
+	t.Helper()
+	for range 100 {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("nothing listens on port %d", port)
 }

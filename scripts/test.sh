@@ -14,9 +14,19 @@ as_root() {
 }
 
 # Debian packages the end-to-end tests drive: the AWS CLI v2 (/usr/bin/aws),
-# and PostgreSQL when no server is reachable.
+# swaks (with Net::SSLeay for STARTTLS), dkimpy (/usr/bin/python3 -c 'import
+# dkim'), Postfix's smtp-sink as a receiving server, and PostgreSQL when no
+# server is reachable.
 need_pkgs=()
 [ -x /usr/bin/aws ] || need_pkgs+=(awscli)
+[ -x /usr/bin/swaks ] || need_pkgs+=(swaks)
+perl -MNet::SSLeay -e1 2>/dev/null || need_pkgs+=(libnet-ssleay-perl)
+/usr/bin/python3 -c 'import dkim' 2>/dev/null || need_pkgs+=(python3-dkim)
+if [ ! -x /usr/sbin/smtp-sink ]; then
+	need_pkgs+=(postfix)
+	# No configuration: the package only provides smtp-sink/smtp-source here.
+	echo "postfix postfix/main_mailer_type select No configuration" | as_root debconf-set-selections
+fi
 pg_up() { command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; }
 if ! pg_up && ! command -v pg_ctlcluster >/dev/null; then need_pkgs+=(postgresql); fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
@@ -50,7 +60,8 @@ log "go test (unit, integration, end-to-end)"
 go test -count=1 -timeout 20m ./...
 
 log "go test -race (concurrent packages)"
-go test -count=1 -race -timeout 20m ./internal/store/... ./internal/intake/... ./internal/sesapi/...
+go test -count=1 -race -timeout 20m ./internal/store/... ./internal/intake/... ./internal/sesapi/... \
+	./internal/smtpd/... ./internal/shaping/... ./internal/delivery/... ./internal/queue/...
 
 log "fuzzing briefly"
 # An iteration count rather than a duration: a duration makes the fuzzer
@@ -61,5 +72,6 @@ fuzz ./internal/sesapi/query FuzzDecode
 fuzz ./internal/compose FuzzParseRaw
 fuzz ./internal/address FuzzParse
 fuzz ./internal/sigv4 FuzzParseAuthorization
+fuzz ./internal/verp FuzzDecode
 
 log "all tests passed"

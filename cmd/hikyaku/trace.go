@@ -20,6 +20,17 @@ type traceRecipient struct {
 	NextAttemptAt *time.Time    `json:"nextAttemptAt,omitempty"`
 	UpdatedAt     time.Time     `json:"updatedAt"`
 	Outcome       store.Outcome `json:"outcome"`
+	// History is every delivery attempt, oldest first.
+	History []traceAttempt `json:"history"`
+}
+
+// traceAttempt is one delivery attempt in `hikyaku trace --json`.
+type traceAttempt struct {
+	At         time.Time `json:"at"`
+	DurationMs int64     `json:"durationMs"`
+	Host       string    `json:"host,omitempty"`
+	Status     string    `json:"status"`
+	Reply      string    `json:"reply"`
 }
 
 // traceOutput is `hikyaku trace --json`: stable field names that scripts
@@ -64,7 +75,16 @@ func traceCmd() *cobra.Command {
 			Subject: m.Subject, Origin: m.Origin, ConfigurationSet: m.ConfigurationSet, Tags: m.Tags,
 			AcceptedAt: m.CreatedAt, Size: m.Size, Recipients: []traceRecipient{}}
 		for _, r := range m.Recipients {
-			tr := traceRecipient{Address: r.Address, Status: r.Status, Attempts: r.Attempts, UpdatedAt: r.UpdatedAt, Outcome: r.Outcome}
+			tr := traceRecipient{Address: r.Address, Status: r.Status, Attempts: r.Attempts, UpdatedAt: r.UpdatedAt,
+				Outcome: r.Outcome, History: []traceAttempt{}}
+			atts, err := n.Store.Attempts(cmd.Context(), m.ID, r.Index)
+			if err != nil {
+				return err
+			}
+			for _, a := range atts {
+				tr.History = append(tr.History, traceAttempt{At: a.At, DurationMs: a.Duration.Milliseconds(),
+					Host: a.Host, Status: a.Status, Reply: a.Reply})
+			}
 			if r.Status == store.RcptQueued || r.Status == store.RcptDeferred {
 				t := r.NextAttemptAt
 				tr.NextAttemptAt = &t
@@ -83,7 +103,23 @@ func traceCmd() *cobra.Command {
 		for _, r := range out.Recipients {
 			fmt.Fprintf(w, "%s\t%s\t%d\t%s\n", r.Address, r.Status, r.Attempts, detail(r))
 		}
-		return w.Flush()
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		for _, r := range out.Recipients {
+			if len(r.History) == 0 {
+				continue
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "\nAttempts for %s:\n", r.Address)
+			for _, a := range r.History {
+				host := a.Host
+				if host == "" {
+					host = "(no server reached)"
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "  %s  %-10s %s (%d ms): %s\n", a.At.Format(time.RFC3339), a.Status, host, a.DurationMs, a.Reply)
+			}
+		}
+		return nil
 	}
 	return cmd
 }
@@ -106,8 +142,14 @@ func detail(r traceRecipient) string {
 	case o.SMTPReply != "":
 		s += o.SMTPReply
 	}
+	if o.RemoteMTA != "" && !o.Simulated {
+		s += " (" + o.RemoteMTA + ")"
+	}
+	if o.DelayType != "" {
+		s += " [" + o.DelayType + "]"
+	}
 	if r.NextAttemptAt != nil {
-		s += "next attempt " + r.NextAttemptAt.Format(time.RFC3339)
+		s += "; next attempt " + r.NextAttemptAt.Format(time.RFC3339)
 	}
 	if o.Simulated {
 		s += " [mailbox simulator]"

@@ -48,6 +48,8 @@ func benchSend(b *testing.B, storeDSN string) {
 	cfg.Store = storeDSN
 	cfg.Resolver = "127.0.0.1:1" // never consulted: the sender is verified by fiat
 	cfg.Hostname = "bench.test"
+	cfg.Delivery = false // intake alone: the queue is measured separately
+	cfg.SMTP, cfg.SMTPS = "off", "off"
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	n, err := Open(ctx, cfg, log)
 	if err != nil {

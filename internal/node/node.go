@@ -6,6 +6,8 @@ package node
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"os"
@@ -33,6 +35,17 @@ type Node struct {
 	Accounts   *account.Service
 	Identities *identity.Service
 	Intake     *intake.Intake
+	// VERPKey authenticates return-path addresses; derived from the
+	// master key, so every node sharing the store (and its master key)
+	// can read the others' bounces.
+	VERPKey []byte
+}
+
+// deriveKey derives a purpose-bound key from the master key.
+func deriveKey(master []byte, label string) []byte {
+	m := hmac.New(sha256.New, master)
+	m.Write([]byte(label))
+	return m.Sum(nil)
 }
 
 // Open assembles a node from cfg.
@@ -40,7 +53,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Node, erro
 	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory %s: %w", cfg.Data, err)
 	}
-	box, err := secret.LoadBox(cfg.Data, os.Getenv(secret.EnvMasterKey))
+	master, err := secret.LoadMasterKey(cfg.Data, os.Getenv(secret.EnvMasterKey))
+	if err != nil {
+		return nil, err
+	}
+	box, err := secret.NewBox(master)
 	if err != nil {
 		return nil, err
 	}
@@ -54,11 +71,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Node, erro
 		st.Close()
 		return nil, fmt.Errorf("resolver (set --resolver HOST:PORT): %w", err)
 	}
-	n := &Node{Config: cfg, Log: log, Clock: clk, Store: st, Box: box, Resolver: res}
+	n := &Node{Config: cfg, Log: log, Clock: clk, Store: st, Box: box, Resolver: res, VERPKey: deriveKey(master, "hikyaku/verp/v1")}
 	n.Accounts = account.New(st, box, clk, log)
 	n.Identities = &identity.Service{Store: st, Box: box, Resolver: res, Clock: clk, Log: log, BaseURL: cfg.BaseURL()}
 	n.Intake = intake.New(st, n.Identities, clk, log, intake.Options{
 		Region: cfg.Region(), Hostname: cfg.Hostname, KeepMessageID: cfg.KeepMessageID,
+		Signing: n.Identities,
 	})
 	n.Identities.Mailer = &intake.SystemSender{Intake: n.Intake, From: cfg.SenderAddress()}
 	return n, nil

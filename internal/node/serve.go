@@ -16,6 +16,7 @@ import (
 	"github.com/hikyaku/hikyaku/internal/account"
 	"github.com/hikyaku/hikyaku/internal/sesapi"
 	"github.com/hikyaku/hikyaku/internal/sigv4"
+	"github.com/hikyaku/hikyaku/internal/smtpd"
 )
 
 // Serve bootstraps the store if it is new, then serves the API until ctx
@@ -65,11 +66,26 @@ func (n *Node) Serve(ctx context.Context, out io.Writer) error {
 		n.Identities.BaseURL = "http://" + ln.Addr().String()
 	}
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	n.Log.Info("hikyaku serving", "http", ln.Addr().String(), "data", cfg.Data, "store", storeKind(&cfg), "region", cfg.Region())
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go n.Identities.Run(ctx, cfg.VerifyInterval)
+
+	waitQueue := func() {}
+	if cfg.Delivery {
+		if waitQueue, err = n.startQueue(ctx, reg); err != nil {
+			return err
+		}
+	}
+	var sub *smtpd.Server
+	if enabled(cfg.SMTP) || enabled(cfg.SMTPS) {
+		if sub, err = n.startSubmission(ctx); err != nil {
+			return err
+		}
+		n.Log.Info("smtp submission serving", "starttls", sub.Addr(), "tls", sub.TLSAddr())
+	}
+	n.Log.Info("hikyaku serving", "http", ln.Addr().String(), "data", cfg.Data, "store", storeKind(&cfg),
+		"region", cfg.Region(), "delivery", cfg.Delivery)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -84,8 +100,16 @@ func (n *Node) Serve(ctx context.Context, out io.Writer) error {
 	if err := srv.Shutdown(sctx); err != nil {
 		n.Log.Warn("http shutdown", "err", err)
 	}
+	if sub != nil {
+		if err := sub.Shutdown(sctx); err != nil {
+			n.Log.Warn("smtp shutdown", "err", err)
+		}
+	}
+	waitQueue()
 	return nil
 }
+
+func enabled(addr string) bool { return addr != "" && addr != "off" }
 
 func storeKind(c interface{ IsPostgres() bool }) string {
 	if c.IsPostgres() {

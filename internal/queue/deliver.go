@@ -1,0 +1,148 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/hikyaku/hikyaku/internal/delivery"
+	"github.com/hikyaku/hikyaku/internal/shaping"
+	"github.com/hikyaku/hikyaku/internal/store"
+	"github.com/hikyaku/hikyaku/internal/verp"
+)
+
+// deliver makes one attempt for one recipient: MAIL FROM is the
+// recipient's VERP address, so a bounce that comes back later names it.
+func (s *Scheduler) deliver(ctx context.Context, shaped *shaping.Site, j *job) {
+	c := j.claim
+	start := s.clock.Now()
+	body, err := s.store.GetMessageBody(ctx, c.Recipient.MessageID)
+	if err != nil {
+		s.log.Error("read message body", "message_id", c.Recipient.MessageID, "err", err)
+		s.finish(c, j.site, nil, &delivery.Error{Stage: delivery.StageLocal, Temporary: true,
+			Enhanced: "4.3.0", Message: "message body could not be read"}, start)
+		return
+	}
+	env := &delivery.Envelope{
+		MailFrom: verp.Encode(c.Recipient.MessageID, c.Recipient.Index, s.cfg.ReturnPathDomain, s.cfg.VERPKey),
+		Rcpts:    []string{c.Recipient.Address},
+		Data:     body,
+	}
+	// A delivery under way finishes even when shutdown begins: aborting
+	// it would waste the attempt (the pool's timeouts bound it).
+	rep, err := s.transport.Deliver(context.WithoutCancel(ctx), j.site, env)
+	if rep != nil && rep.Throttled() {
+		shaped.Throttled(throttleReason(rep, err))
+		s.metrics.throttled.Inc()
+	}
+	s.finish(c, j.site, rep, err, start)
+}
+
+func throttleReason(rep *delivery.Report, err error) string {
+	if rep.Data != nil {
+		return rep.Data.String()
+	}
+	for _, r := range rep.Rcpts {
+		if r.Reply.Code != 0 {
+			return r.Reply.String()
+		}
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return "throttled"
+}
+
+// outcomeOf reads the recipient's result from a report or an error.
+func outcomeOf(rep *delivery.Report, err error) (delivery.Result, delivery.Reply, delivery.Stage) {
+	if rep != nil && len(rep.Rcpts) == 1 && rep.Rcpts[0].Result != 0 {
+		r := rep.Rcpts[0]
+		return r.Result, r.Reply, r.Stage
+	}
+	var de *delivery.Error
+	if errors.As(err, &de) {
+		return de.Result(), de.Reply(), de.Stage
+	}
+	if err != nil {
+		return delivery.Temporary, delivery.Reply{Enhanced: "4.4.1", Text: err.Error()}, delivery.StageConnect
+	}
+	return delivery.Temporary, delivery.Reply{Enhanced: "4.4.1", Text: "no result"}, delivery.StageConnect
+}
+
+// finish records the attempt and moves the recipient on: delivered,
+// deferred with backoff, or bounced (a 5xx, or retries past MaxAge).
+func (s *Scheduler) finish(c *store.Claim, site *delivery.Site, rep *delivery.Report, err error, start time.Time) {
+	defer s.done(c)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	now := s.clock.Now()
+	r := c.Recipient
+	r.UpdatedAt = now.UTC().Truncate(time.Microsecond)
+
+	if errors.Is(err, errStopped) {
+		// Shutting down before an attempt: give the recipient back as it
+		// was, due now, for this node's next start or another node.
+		r.NextAttemptAt = r.UpdatedAt
+		s.record(ctx, c, &r, nil)
+		return
+	}
+
+	res, reply, stage := outcomeOf(rep, err)
+	host := ""
+	if rep != nil {
+		host = rep.Host
+	}
+	a := &store.Attempt{At: start.UTC().Truncate(time.Microsecond), Duration: now.Sub(start), Host: host, Reply: replyText(reply, stage)}
+	r.Attempts++
+	switch res {
+	case delivery.Delivered:
+		r.Status = store.RcptDelivered
+		r.Outcome = store.Outcome{Status: reply.Enhanced, SMTPReply: reply.String(), RemoteMTA: host,
+			ProcessingTimeMillis: now.Sub(c.MessageCreatedAt).Milliseconds()}
+		s.metrics.delivered.Inc()
+	case delivery.Permanent:
+		s.bounce(ctx, c, &r, reply, stage, host)
+	default:
+		if now.Sub(c.MessageCreatedAt) >= s.cfg.MaxAge {
+			reply.Text = "retries exhausted after " + s.cfg.MaxAge.String() + "; last reply: " + replyText(reply, stage)
+			if reply.Enhanced == "" || reply.Enhanced[0] != '5' {
+				reply.Enhanced = "5.4.7" // RFC 3463: delivery time expired
+			}
+			s.bounce(ctx, c, &r, reply, stage, host)
+			break
+		}
+		r.Status = store.RcptDeferred
+		r.NextAttemptAt = now.Add(backoff(s.cfg.Backoff, s.cfg.MaxBackoff, r.Attempts)).UTC().Truncate(time.Microsecond)
+		r.Outcome = store.Outcome{Status: reply.Enhanced, SMTPReply: reply.String(), RemoteMTA: host,
+			Diagnostic: replyText(reply, stage), DelayType: delayType(reply, stage)}
+		s.metrics.deferred.Inc()
+	}
+	a.Status = r.Status
+	s.record(ctx, c, &r, a)
+}
+
+// record stores the recipient's new state under the lease.
+func (s *Scheduler) record(ctx context.Context, c *store.Claim, r *store.Recipient, a *store.Attempt) {
+	err := s.store.FinishAttempt(ctx, s.cfg.Owner, r, a)
+	switch {
+	case errors.Is(err, store.ErrLeaseLost):
+		s.metrics.leaseLost.Inc()
+		s.log.Warn("lease lost before the attempt was recorded; another node has the recipient",
+			"message_id", r.MessageID, "recipient", r.Index)
+	case err != nil:
+		s.log.Error("record attempt", "message_id", r.MessageID, "recipient", r.Index, "err", err)
+	default:
+		if a != nil {
+			s.log.Debug("attempt", "message_id", r.MessageID, "recipient", r.Index, "status", r.Status,
+				"host", a.Host, "reply", a.Reply, "attempts", r.Attempts)
+		}
+	}
+}
+
+func replyText(r delivery.Reply, stage delivery.Stage) string {
+	s := r.String()
+	if stage != "" {
+		s = string(stage) + ": " + s
+	}
+	return s
+}

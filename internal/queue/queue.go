@@ -1,0 +1,248 @@
+// Package queue is hikyaku's scheduler: it takes due recipients from the
+// store through leases, finds each one's destination site, delivers within
+// the site's shaping limits, and records every attempt and its outcome.
+//
+// The loop reads top to bottom: claim (ClaimDue moves the next attempt
+// forward before anything is dialled, so a crash cannot cause a retry
+// storm), dispatch to the site's queue, deliver on up to the site's
+// connection limit, finish (FinishAttempt under the lease). While a
+// recipient waits in memory its lease is extended; if this node dies, the
+// lease expires and any node takes the recipient again. Delivery is at
+// least once; a duplicate needs a crash between the remote server's reply
+// and FinishAttempt, and is counted in hikyaku_queue_lease_lost_total.
+package queue
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/hikyaku/hikyaku/internal/clock"
+	"github.com/hikyaku/hikyaku/internal/delivery"
+	"github.com/hikyaku/hikyaku/internal/shaping"
+	"github.com/hikyaku/hikyaku/internal/store"
+)
+
+// Config tunes the scheduler. Zero values take the defaults.
+type Config struct {
+	// Owner names this node in leases; default host name + random suffix.
+	Owner string
+	// Lease is how long a claimed recipient is reserved (default 5m).
+	Lease time.Duration
+	// Poll is how often the store is asked for due work when nothing
+	// woke the scheduler (default 1s).
+	Poll time.Duration
+	// Batch is how many recipients one claim takes at most (default 256).
+	Batch int
+	// MaxInFlight bounds recipients held in memory (default 10,000).
+	MaxInFlight int
+	// MaxAge is how long temporary failures are retried before the
+	// recipient bounces (default 14h, the longest delivery window SES
+	// allows, MaxDeliverySeconds 50400).
+	MaxAge time.Duration
+	// Backoff is the first retry delay, doubling per attempt up to
+	// MaxBackoff (defaults 1m and 1h; jittered by ±20%).
+	Backoff, MaxBackoff time.Duration
+	// ReturnPathDomain is the domain of the VERP MAIL FROM addresses.
+	ReturnPathDomain string
+	// VERPKey authenticates VERP addresses.
+	VERPKey []byte
+}
+
+func (c *Config) defaults() {
+	if c.Owner == "" {
+		host, _ := os.Hostname()
+		var b [4]byte
+		_, _ = rand.Read(b[:])
+		c.Owner = host + "-" + hex.EncodeToString(b[:])
+	}
+	if c.Lease <= 0 {
+		c.Lease = 5 * time.Minute
+	}
+	if c.Poll <= 0 {
+		c.Poll = time.Second
+	}
+	if c.Batch <= 0 {
+		c.Batch = 256
+	}
+	if c.MaxInFlight <= 0 {
+		c.MaxInFlight = 10000
+	}
+	if c.MaxAge <= 0 {
+		c.MaxAge = 14 * time.Hour
+	}
+	if c.Backoff <= 0 {
+		c.Backoff = time.Minute
+	}
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = time.Hour
+	}
+}
+
+// Router finds a recipient domain's site (delivery.Router).
+type Router interface {
+	Resolve(ctx context.Context, domain string) (*delivery.Site, error)
+}
+
+// Transport offers one message to one site (delivery.Pool).
+type Transport interface {
+	Deliver(ctx context.Context, site *delivery.Site, env *delivery.Envelope) (*delivery.Report, error)
+}
+
+// Scheduler moves recipients from the queue to their servers.
+type Scheduler struct {
+	store     store.Store
+	router    Router
+	transport Transport
+	shaper    *shaping.Shaper
+	clock     clock.Clock
+	log       *slog.Logger
+	cfg       Config
+	metrics   *metrics
+
+	wake chan struct{}
+
+	mu       sync.Mutex
+	inflight map[store.RecipientKey]struct{}
+	sites    map[string]*siteQueue
+	wg       sync.WaitGroup
+}
+
+// New returns a scheduler; call Run to start it.
+func New(st store.Store, r Router, t Transport, sh *shaping.Shaper, c clock.Clock, log *slog.Logger, m *Metrics, cfg Config) *Scheduler {
+	cfg.defaults()
+	if m == nil {
+		m = NewMetrics(nil)
+	}
+	return &Scheduler{store: st, router: r, transport: t, shaper: sh, clock: c, log: log, cfg: cfg,
+		metrics: m.m, wake: make(chan struct{}, 1),
+		inflight: map[store.RecipientKey]struct{}{}, sites: map[string]*siteQueue{}}
+}
+
+// Owner is the name this node's leases carry.
+func (s *Scheduler) Owner() string { return s.cfg.Owner }
+
+// Notify tells the scheduler new mail was committed, so it claims now
+// rather than at the next poll. It never blocks.
+func (s *Scheduler) Notify() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run claims and delivers until ctx ends, then waits for deliveries under
+// way to finish (their recipients are recorded; queued ones keep their
+// leases, which expire).
+func (s *Scheduler) Run(ctx context.Context) error {
+	s.log.Info("queue running", "owner", s.cfg.Owner, "lease", s.cfg.Lease, "max_age", s.cfg.MaxAge)
+	kctx, stopKeeper := context.WithCancel(context.Background())
+	keeperDone := make(chan struct{})
+	go func() { defer close(keeperDone); s.keepLeases(kctx) }()
+	defer func() {
+		s.wg.Wait()
+		stopKeeper()
+		<-keeperDone
+	}()
+
+	t := time.NewTicker(s.cfg.Poll)
+	defer t.Stop()
+	for {
+		n, err := s.claim(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.log.Warn("claim due recipients", "err", err)
+		}
+		if n > 0 && err == nil {
+			continue // there may be more due now
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// claim takes a batch of due recipients and dispatches them.
+func (s *Scheduler) claim(ctx context.Context) (int, error) {
+	s.mu.Lock()
+	room := s.cfg.MaxInFlight - len(s.inflight)
+	s.mu.Unlock()
+	if room <= 0 {
+		return 0, nil
+	}
+	claims, err := s.store.ClaimDue(ctx, s.cfg.Owner, s.clock.Now(), s.cfg.Lease, min(room, s.cfg.Batch))
+	if err != nil {
+		return 0, err
+	}
+	s.metrics.claimed.Add(float64(len(claims)))
+	for _, c := range claims {
+		s.mu.Lock()
+		s.inflight[key(c)] = struct{}{}
+		s.mu.Unlock()
+		s.wg.Add(1)
+		go s.route(ctx, c)
+	}
+	return len(claims), nil
+}
+
+func key(c *store.Claim) store.RecipientKey {
+	return store.RecipientKey{MessageID: c.Recipient.MessageID, Index: c.Recipient.Index}
+}
+
+// route resolves the recipient's site and hands it to the site's queue.
+func (s *Scheduler) route(ctx context.Context, c *store.Claim) {
+	site, err := s.router.Resolve(ctx, c.Recipient.Domain)
+	if err != nil {
+		defer s.wg.Done()
+		s.finish(c, nil, nil, err, s.clock.Now())
+		return
+	}
+	s.siteQueue(site).push(ctx, &job{claim: c, site: site})
+}
+
+// keepLeases extends the leases of recipients held in memory, so a slow
+// site's backlog is not taken over by another node while it waits.
+func (s *Scheduler) keepLeases(ctx context.Context) {
+	t := time.NewTicker(s.cfg.Lease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		s.mu.Lock()
+		keys := make([]store.RecipientKey, 0, len(s.inflight))
+		for k := range s.inflight {
+			keys = append(keys, k)
+		}
+		s.mu.Unlock()
+		if len(keys) == 0 {
+			continue
+		}
+		n, err := s.store.ExtendLease(ctx, s.cfg.Owner, keys, s.clock.Now().Add(s.cfg.Lease))
+		if err != nil {
+			s.log.Warn("extend leases", "err", err)
+			continue
+		}
+		if lost := len(keys) - n; lost > 0 {
+			s.log.Warn("leases lost while waiting", "count", lost)
+		}
+	}
+}
+
+// done forgets an in-flight recipient.
+func (s *Scheduler) done(c *store.Claim) {
+	s.mu.Lock()
+	delete(s.inflight, key(c))
+	s.mu.Unlock()
+}
+
+var errStopped = errors.New("queue stopped")

@@ -10,6 +10,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,6 +35,12 @@ type Config struct {
 	// (PEM files); empty generates a self-signed pair in the data dir.
 	TLSCert string `toml:"tls_cert"`
 	TLSKey  string `toml:"tls_key"`
+	// SMTPTrustedNetworks (CIDRs) may submit over SMTP without TLS and
+	// AUTH, as SMTPTrustedAccount: Postfix's mynetworks, for local
+	// applications that speak plain SMTP. Empty trusts nobody.
+	SMTPTrustedNetworks []string `toml:"smtp_trusted_networks"`
+	// SMTPTrustedAccount is the account trusted submissions send as.
+	SMTPTrustedAccount string `toml:"smtp_trusted_account"`
 	// MX is the listen address of the inbound MX listener.
 	MX string `toml:"mx"`
 	// Regions lists the regions SigV4 accepts; the first is the one
@@ -191,6 +198,14 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxClockSkew <= 0 {
 		return fmt.Errorf("config: max_clock_skew must be positive")
+	}
+	for _, n := range c.SMTPTrustedNetworks {
+		if _, err := netip.ParsePrefix(n); err != nil {
+			return fmt.Errorf("config: --smtp-trusted-networks %q is not a CIDR such as 127.0.0.0/8: %w", n, err)
+		}
+	}
+	if len(c.SMTPTrustedNetworks) > 0 && c.SMTPTrustedAccount == "" {
+		return fmt.Errorf("config: --smtp-trusted-networks needs --smtp-trusted-account NAME (the account that mail is sent as)")
 	}
 	for _, r := range c.Routes {
 		if _, _, ok := strings.Cut(r, "="); !ok {

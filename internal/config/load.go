@@ -30,6 +30,8 @@ func (c *Config) settings() []setting {
 		{flag: "smtps", env: "HIKYAKU_SMTPS", usage: "SMTP submission listen address with implicit TLS (off to disable)", str: &c.SMTPS},
 		{flag: "tls-cert", env: "HIKYAKU_TLS_CERT", usage: "PEM certificate of the submission listeners (default: self-signed in --data)", str: &c.TLSCert},
 		{flag: "tls-key", env: "HIKYAKU_TLS_KEY", usage: "PEM private key of the submission listeners", str: &c.TLSKey},
+		{flag: "smtp-trusted-networks", env: "HIKYAKU_SMTP_TRUSTED_NETWORKS", usage: "CIDRs that may submit over SMTP without TLS and AUTH (like Postfix mynetworks; repeatable)", list: &c.SMTPTrustedNetworks},
+		{flag: "smtp-trusted-account", env: "HIKYAKU_SMTP_TRUSTED_ACCOUNT", usage: "account that trusted-network SMTP submissions are sent as", str: &c.SMTPTrustedAccount},
 		{flag: "mx", env: "HIKYAKU_MX", usage: "inbound MX listen address (served once feedback processing lands; off to disable)", str: &c.MX},
 		{flag: "region", env: "HIKYAKU_REGIONS", usage: "regions accepted in SigV4 scopes; the first is primary", list: &c.Regions},
 		{flag: "public-url", env: "HIKYAKU_PUBLIC_URL", usage: "base URL of the HTTP listener as recipients reach it", str: &c.PublicURL},
@@ -173,6 +175,8 @@ type fileConfig struct {
 	HTTP             *string   `toml:"http"`
 	SMTP             *string   `toml:"smtp"`
 	SMTPS            *string   `toml:"smtps"`
+	TrustedNetworks  []string  `toml:"smtp_trusted_networks"`
+	TrustedAccount   *string   `toml:"smtp_trusted_account"`
 	TLSCert          *string   `toml:"tls_cert"`
 	TLSKey           *string   `toml:"tls_key"`
 	ReturnPathDomain *string   `toml:"return_path_domain"`
@@ -213,6 +217,10 @@ func (f *fileConfig) apply(c *Config) {
 	setS(&c.HTTP, f.HTTP)
 	setS(&c.SMTP, f.SMTP)
 	setS(&c.SMTPS, f.SMTPS)
+	setS(&c.SMTPTrustedAccount, f.TrustedAccount)
+	if f.TrustedNetworks != nil {
+		c.SMTPTrustedNetworks = f.TrustedNetworks
+	}
 	setS(&c.TLSCert, f.TLSCert)
 	setS(&c.TLSKey, f.TLSKey)
 	setS(&c.ReturnPathDomain, f.ReturnPathDomain)

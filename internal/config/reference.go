@@ -14,6 +14,8 @@ func Reference() string {
 	b.WriteString("Each setting can be given as a flag, an environment variable, or a key in the TOML file named\n")
 	b.WriteString("by `--config` (or `HIKYAKU_CONFIG`). Flags win over the environment, which wins over the file.\n")
 	b.WriteString("List settings take a comma-separated value in the environment and repeat as flags.\n\n")
+	b.WriteString("Routes that need AUTH or TLS settings go in the file as `[[relay]]` tables with `pattern`,\n")
+	b.WriteString("`host`, `port`, `username`, `password`, `tls` (none, starttls, require, implicit) and `verify_tls`.\n\n")
 	b.WriteString("| Flag | Environment | TOML key | Default | Meaning |\n|---|---|---|---|---|\n")
 	c := Defaults()
 	c.Hostname = "(the machine's host name)"
@@ -49,6 +51,8 @@ func tomlKey(flag string) string {
 	switch flag {
 	case "region", "route":
 		return flag + "s"
+	case "smtp-trusted-networks", "smtp-trusted-account":
+		return strings.ReplaceAll(flag, "-", "_")
 	}
 	return strings.ReplaceAll(flag, "-", "_")
 }

@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"fmt"
+	"net/netip"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -75,10 +76,22 @@ func (n *Node) startQueue(ctx context.Context, reg prometheus.Registerer) (func(
 // startSubmission starts the SMTP submission listeners.
 func (n *Node) startSubmission(ctx context.Context) (*smtpd.Server, error) {
 	cfg := n.Config
-	srv := smtpd.New(smtpd.Config{
+	sc := smtpd.Config{
 		Addr: cfg.SMTP, TLSAddr: cfg.SMTPS, Hostname: cfg.Hostname,
 		CertFile: cfg.TLSCert, KeyFile: cfg.TLSKey, DataDir: cfg.Data,
-	}, smtpd.AccountAuth{Accounts: n.Accounts, Region: cfg.Region()}, smtpd.IntakeSubmitter{Intake: n.Intake}, n.Log)
+	}
+	if len(cfg.SMTPTrustedNetworks) > 0 {
+		acct, err := n.Accounts.ByName(ctx, cfg.SMTPTrustedAccount)
+		if err != nil {
+			return nil, fmt.Errorf("--smtp-trusted-account: %w", err)
+		}
+		sc.TrustedAccount = acct
+		for _, p := range cfg.SMTPTrustedNetworks {
+			sc.TrustedNetworks = append(sc.TrustedNetworks, netip.MustParsePrefix(p)) // validated by config
+		}
+		n.Log.Warn("SMTP submission from trusted networks needs no AUTH", "networks", cfg.SMTPTrustedNetworks, "account", acct.Name)
+	}
+	srv := smtpd.New(sc, smtpd.AccountAuth{Accounts: n.Accounts, Region: cfg.Region()}, smtpd.IntakeSubmitter{Intake: n.Intake, Accounts: n.Accounts}, n.Log)
 	if err := srv.Start(ctx); err != nil {
 		return nil, fmt.Errorf("SMTP submission (--smtp %s, --smtps %s): %w", cfg.SMTP, cfg.SMTPS, err)
 	}

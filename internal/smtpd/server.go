@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -29,6 +30,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/hikyaku/hikyaku/internal/intake"
+	"github.com/hikyaku/hikyaku/internal/store"
 )
 
 // Config configures the listeners. The zero value of each field but the
@@ -67,6 +69,31 @@ type Config struct {
 	// MaxMessageBytes is the largest message accepted, advertised with
 	// SIZE. Default 40 MB, SES's limit for SMTP (intake.MaxSizeV2).
 	MaxMessageBytes int
+	// TrustedNetworks may submit without TLS and AUTH, as TrustedAccount,
+	// like Postfix's permit_mynetworks: for applications on the same
+	// host or a private network that speak plain SMTP. Empty (the
+	// default) trusts nobody.
+	TrustedNetworks []netip.Prefix
+	// TrustedAccount is the account mail from TrustedNetworks is sent as.
+	TrustedAccount *store.Account
+}
+
+// trusted reports whether a remote address may submit without AUTH.
+func (c *Config) trusted(addr net.Addr) bool {
+	if c.TrustedAccount == nil || len(c.TrustedNetworks) == 0 {
+		return false
+	}
+	ap, err := netip.ParseAddrPort(addr.String())
+	if err != nil {
+		return false
+	}
+	ip := ap.Addr().Unmap()
+	for _, p := range c.TrustedNetworks {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // Defaults of Config.

@@ -31,6 +31,10 @@ func (b backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	_, isTLS := c.TLSConnectionState()
 	s := &session{srv: b.srv, conn: c, tls: isTLS, tracked: tracked(c.Conn())}
 	s.log = b.srv.log.With("remote", c.Conn().RemoteAddr().String(), "tls", isTLS)
+	if b.srv.cfg.trusted(c.Conn().RemoteAddr()) {
+		s.trusted, s.acct = true, b.srv.cfg.TrustedAccount
+		s.log = s.log.With("account", s.acct.ID, "trusted_network", true)
+	}
 	s.log.Debug("smtp session", "helo", c.Hostname())
 	return s, nil
 }
@@ -43,6 +47,9 @@ type session struct {
 	tracked *trackedConn
 	log     *slog.Logger
 	tls     bool
+	// trusted sessions come from Config.TrustedNetworks: no TLS or AUTH
+	// needed, mail goes out as Config.TrustedAccount.
+	trusted bool
 
 	acct *store.Account
 
@@ -113,7 +120,7 @@ func (s *session) authenticate(identity, username, password string) error {
 // Mail starts a transaction.
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	switch {
-	case !s.tls:
+	case !s.tls && !s.trusted:
 		return replyMustStartTLS
 	case s.acct == nil:
 		return replyAuthRequired

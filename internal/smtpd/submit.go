@@ -27,10 +27,23 @@ type Submitter interface {
 // and the size limit is the v2 API's.
 type IntakeSubmitter struct {
 	Intake *intake.Intake
+	// Accounts, when set, re-reads the account for every message, so a
+	// pause or quota change reaches long sessions and trusted networks
+	// (the account was looked up at AUTH time, or at start-up).
+	Accounts interface {
+		Get(ctx context.Context, id string) (*store.Account, error)
+	}
 }
 
 // Submit implements Submitter.
 func (s IntakeSubmitter) Submit(ctx context.Context, acct *store.Account, mailFrom string, rcpts []string, data []byte) (string, error) {
+	if s.Accounts != nil {
+		fresh, err := s.Accounts.Get(ctx, acct.ID)
+		if err != nil {
+			return "", err
+		}
+		acct = fresh
+	}
 	return s.Intake.Send(ctx, &intake.Request{
 		Account: acct,
 		Origin:  "smtp",

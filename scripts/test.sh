@@ -21,7 +21,7 @@ need_pkgs=()
 [ -x /usr/bin/aws ] || need_pkgs+=(awscli)
 [ -x /usr/bin/swaks ] || need_pkgs+=(swaks)
 perl -MNet::SSLeay -e1 2>/dev/null || need_pkgs+=(libnet-ssleay-perl)
-/usr/bin/python3 -c 'import dkim' 2>/dev/null || need_pkgs+=(python3-dkim)
+/usr/bin/python3 -I -c 'import dkim' 2>/dev/null || need_pkgs+=(python3-dkim)
 if [ ! -x /usr/sbin/smtp-sink ]; then
 	need_pkgs+=(postfix)
 	# No configuration: the package only provides smtp-sink/smtp-source here.

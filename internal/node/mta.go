@@ -63,6 +63,7 @@ func (n *Node) startQueue(ctx context.Context, reg prometheus.Registerer) (func(
 	n.Intake.OnCommit(sched.Notify)
 	done := make(chan struct{})
 	go shaper.Run(ctx)
+	go n.reportQueue(ctx, reg)
 	go func() {
 		defer close(done)
 		if err := sched.Run(ctx); err != nil {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/tls"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -142,6 +144,18 @@ func TestDeliveryToSMTPSink(t *testing.T) {
 	out2 := n.mustAdmin("trace", apiID)
 	if !strings.Contains(out2, "mx.example.net") {
 		t.Errorf("trace does not name the server that took it:\n%s", out2)
+	}
+
+	resp, err := http.Get(n.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, m := range []string{"hikyaku_queue_delivered_total 2", "hikyaku_messages_accepted_total{origin=\"api-v2\"} 1", "hikyaku_shaping_site_connection_limit"} {
+		if !strings.Contains(string(metrics), m) {
+			t.Errorf("/metrics lacks %q", m)
+		}
 	}
 }
 

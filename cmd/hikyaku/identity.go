@@ -53,7 +53,7 @@ func identityCreate(cmd *cobra.Command, c *identityCtx, name string) error {
 		return fmt.Errorf("create identity %s: %w", name, err)
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "Created %s identity %s (%s).\n", id.Type, id.Name, id.VerificationStatus)
-	for _, l := range identity.Records(id) {
+	for _, l := range c.svc.Records(id) {
 		fmt.Fprintln(cmd.OutOrStdout(), l)
 	}
 	return nil
@@ -73,7 +73,7 @@ func identityRecords(cmd *cobra.Command, c *identityCtx, name string) error {
 	if err != nil {
 		return fmt.Errorf("identity %s: %w", name, err)
 	}
-	for _, l := range identity.Records(id) {
+	for _, l := range c.svc.Records(id) {
 		fmt.Fprintln(cmd.OutOrStdout(), l)
 	}
 	return nil

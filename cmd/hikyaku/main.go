@@ -38,7 +38,7 @@ func main() {
 // that opens the node.
 func admin(cmd *cobra.Command) func(ctx context.Context) (*node.Node, error) {
 	var cfg config.Config
-	l := config.Bind(cmd.Flags(), &cfg, "data", "store", "region", "public-url", "hostname", "resolver", "log-level")
+	l := config.Bind(cmd.Flags(), &cfg, "data", "store", "region", "public-url", "hostname", "mx-host", "resolver", "log-level")
 	return func(ctx context.Context) (*node.Node, error) {
 		if err := l.Load(); err != nil {
 			return nil, err

@@ -66,9 +66,19 @@ type Config struct {
 	// when an identity has no custom MAIL FROM domain. Defaults to
 	// Hostname. Its MX must reach the --mx listener for bounces to return.
 	ReturnPathDomain string `toml:"return_path_domain"`
+	// MXHost is the host name of the inbound MX (the --mx listener) as
+	// the world reaches it. The MX record of an identity's custom MAIL
+	// FROM domain must point at it before the domain is used. Defaults
+	// to Hostname.
+	MXHost string `toml:"mx_host"`
 	// MaxDeliveryAge is how long temporary failures are retried before a
 	// recipient bounces.
 	MaxDeliveryAge time.Duration `toml:"max_delivery_age"`
+	// QueueLease is how long a node reserves the recipients it claims
+	// from the queue. A node that dies holds them this long before
+	// another node (or its own restart) takes them over; a live node
+	// extends the leases of the recipients it still holds.
+	QueueLease time.Duration `toml:"queue_lease"`
 	// Delivery turns the outbound queue on (serve only). Off leaves mail
 	// queued, e.g. for an API-only node of a cluster.
 	Delivery bool `toml:"delivery"`
@@ -104,6 +114,7 @@ func Defaults() Config {
 		MaxClockSkew:   15 * time.Minute,
 		VerifyInterval: 5 * time.Minute,
 		MaxDeliveryAge: 14 * time.Hour,
+		QueueLease:     5 * time.Minute,
 		Delivery:       true,
 		LogLevel:       "info",
 		LogFormat:      "text",
@@ -137,6 +148,15 @@ func (c *Config) SenderAddress() string {
 		host += ".localdomain"
 	}
 	return "no-reply@" + host
+}
+
+// InboundMXHost is the host the MX records of custom MAIL FROM domains
+// must name: MXHost, or Hostname.
+func (c *Config) InboundMXHost() string {
+	if c.MXHost != "" {
+		return c.MXHost
+	}
+	return c.Hostname
 }
 
 // ReturnPath is the default return-path domain.
@@ -198,6 +218,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxClockSkew <= 0 {
 		return fmt.Errorf("config: max_clock_skew must be positive")
+	}
+	if c.QueueLease <= 0 {
+		return fmt.Errorf("config: --queue-lease %v must be positive, e.g. 5m", c.QueueLease)
 	}
 	for _, n := range c.SMTPTrustedNetworks {
 		if _, err := netip.ParsePrefix(n); err != nil {

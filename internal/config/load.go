@@ -40,7 +40,9 @@ func (c *Config) settings() []setting {
 		{flag: "mx-port", env: "HIKYAKU_MX_PORT", usage: "port dialled on MX hosts (outbound delivery)", num: &c.MXPort},
 		{flag: "route", env: "HIKYAKU_ROUTES", usage: "PATTERN=HOST:PORT: deliver a domain to a relay instead of its MX (repeatable; outbound delivery)", list: &c.Routes},
 		{flag: "return-path-domain", env: "HIKYAKU_RETURN_PATH_DOMAIN", usage: "domain of VERP return paths (default: --hostname); its MX must reach --mx", str: &c.ReturnPathDomain},
+		{flag: "mx-host", env: "HIKYAKU_MX_HOST", usage: "host name of the inbound MX as the world reaches it; custom MAIL FROM domains must have their MX point at it (default: --hostname)", str: &c.MXHost},
 		{flag: "max-delivery-age", env: "HIKYAKU_MAX_DELIVERY_AGE", usage: "how long temporary failures are retried before a bounce", dur: &c.MaxDeliveryAge},
+		{flag: "queue-lease", env: "HIKYAKU_QUEUE_LEASE", usage: "how long a claimed recipient is reserved; a dead node's work is taken over after it", dur: &c.QueueLease},
 		{flag: "delivery", env: "HIKYAKU_DELIVERY", usage: "run the outbound queue (false: accept and queue only)", boolean: &c.Delivery},
 		{flag: "max-clock-skew", env: "HIKYAKU_MAX_CLOCK_SKEW", usage: "largest accepted SigV4 clock difference", dur: &c.MaxClockSkew},
 		{flag: "verify-interval", env: "HIKYAKU_VERIFY_INTERVAL", usage: "how often pending identities are re-checked in DNS", dur: &c.VerifyInterval},
@@ -180,7 +182,9 @@ type fileConfig struct {
 	TLSCert          *string   `toml:"tls_cert"`
 	TLSKey           *string   `toml:"tls_key"`
 	ReturnPathDomain *string   `toml:"return_path_domain"`
+	MXHost           *string   `toml:"mx_host"`
 	MaxDeliveryAge   *duration `toml:"max_delivery_age"`
+	QueueLease       *duration `toml:"queue_lease"`
 	Delivery         *bool     `toml:"delivery"`
 	Relays           []Relay   `toml:"relay"`
 	MX               *string   `toml:"mx"`
@@ -224,8 +228,12 @@ func (f *fileConfig) apply(c *Config) {
 	setS(&c.TLSCert, f.TLSCert)
 	setS(&c.TLSKey, f.TLSKey)
 	setS(&c.ReturnPathDomain, f.ReturnPathDomain)
+	setS(&c.MXHost, f.MXHost)
 	if f.MaxDeliveryAge != nil {
 		c.MaxDeliveryAge = f.MaxDeliveryAge.Duration
+	}
+	if f.QueueLease != nil {
+		c.QueueLease = f.QueueLease.Duration
 	}
 	if f.Delivery != nil {
 		c.Delivery = *f.Delivery

@@ -51,3 +51,21 @@ func MessageTooLong(limit, size int) *Error {
 	return &Error{Code: "MessageRejected", HTTPStatus: http.StatusBadRequest,
 		SMTPCode: 552, Enhanced: "5.3.4", Message: fmt.Sprintf("Message length is more than %d bytes long: '%d'.", limit, size)}
 }
+
+// MailFromDomainNotVerified refuses a message whose sender identity has a
+// custom MAIL FROM domain that is not verified (its MX record was not
+// found) while the identity's BehaviorOnMxFailure is REJECT_MESSAGE. The
+// code is the same on both APIs (the v1 model's error code and the v2
+// exception name), HTTP 400 as both models say. No public trace of the
+// wire text was found; the message is the v1 model's documentation of the
+// exception ("Indicates that the message could not be sent because Amazon
+// SES could not read the MX record required to use the specified MAIL FROM
+// domain."), which says what to fix better than the v2 model's "The
+// message can't be sent because the sending domain isn't verified." (also
+// quoted in aws/aws-sdk-net#3526). Over SMTP it is a permanent 554 5.7.1,
+// like SES's other sender refusals.
+func MailFromDomainNotVerified() *Error {
+	return &Error{Code: "MailFromDomainNotVerifiedException", HTTPStatus: http.StatusBadRequest,
+		SMTPCode: 554, Enhanced: "5.7.1",
+		Message: "The message could not be sent because Amazon SES could not read the MX record required to use the specified MAIL FROM domain."}
+}

@@ -8,7 +8,12 @@ import (
 	"github.com/hikyaku/hikyaku/internal/store"
 )
 
-func needsCheck(id *store.Identity) bool {
+// domainPending reports whether a domain identity's verification or DKIM
+// record is still to be found.
+func domainPending(id *store.Identity) bool {
+	if id.Type != store.IdentityDomain {
+		return false
+	}
 	switch id.VerificationStatus {
 	case store.StatusPending, store.StatusTemporaryFailure:
 		return true
@@ -20,23 +25,48 @@ func needsCheck(id *store.Identity) bool {
 	return false
 }
 
-// check consults DNS for a domain identity: it is verified when the active
-// DKIM key is published at <selector>._domainkey.<domain>, or when SES v1's
-// _amazonses.<domain> TXT carries its verification token. The result is
-// stored; failures to store are logged.
-func (s *Service) check(ctx context.Context, id *store.Identity) {
-	if id.Type != store.IdentityDomain {
-		return
-	}
+// needsCheck reports whether DNS may still change what is known of the
+// identity: a pending domain, or a pending custom MAIL FROM domain.
+func needsCheck(id *store.Identity) bool { return domainPending(id) || mailFromPending(id) }
+
+// check consults DNS for what of the identity is still pending and stores
+// the result: a domain's verification and DKIM record (checkDomain), a
+// custom MAIL FROM domain's MX record (checkMailFrom). An address identity
+// still waiting for its link is given up after 72 hours. A failure to
+// store is logged and returned.
+func (s *Service) check(ctx context.Context, id *store.Identity) error {
 	now := s.now()
 	id.CheckedAt = now
-	status, errType := store.StatusPending, ""
+	if domainPending(id) {
+		s.checkDomain(ctx, id, now)
+	}
+	if mailFromPending(id) {
+		s.checkMailFrom(ctx, id, now)
+	}
+	if id.Type == store.IdentityEmail && id.VerificationStatus == store.StatusPending && now.Sub(id.CreatedAt) > GiveUpAfter {
+		// An address is verified only by its link.
+		id.VerificationStatus = store.StatusFailed
+	}
+	if err := s.Store.UpdateIdentity(ctx, id); err != nil {
+		s.Log.Warn("store identity check", "identity", id.Name, "err", err)
+		return err
+	}
+	s.forget(id.AccountID)
+	return nil
+}
+
+// checkDomain looks for a domain identity's proof of ownership: it is
+// verified when the active DKIM key is published at
+// <selector>._domainkey.<domain>, or when SES v1's _amazonses.<domain> TXT
+// carries its verification token. The caller stores the identity.
+func (s *Service) checkDomain(ctx context.Context, id *store.Identity, now time.Time) {
+	status := store.StatusPending
 	if k := activeKey(id); k != nil {
-		st, et, err := dkim.CheckRecord(ctx, s.Resolver, k.Selector, id.Name, k.PublicKey)
+		st, _, err := dkim.CheckRecord(ctx, s.Resolver, k.Selector, id.Name, k.PublicKey)
 		if err != nil {
 			s.Log.Debug("dkim record check", "domain", id.Name, "selector", k.Selector, "err", err)
 		}
-		status, errType = st, et
+		status = st
 	}
 	id.DkimStatus = status
 	if status == store.StatusSuccess || s.tokenPublished(ctx, id) {
@@ -54,12 +84,6 @@ func (s *Service) check(ctx context.Context, id *store.Identity) {
 			}
 		}
 	}
-	_ = errType
-	if err := s.Store.UpdateIdentity(ctx, id); err != nil {
-		s.Log.Warn("store identity check", "identity", id.Name, "err", err)
-		return
-	}
-	s.forget(id.AccountID)
 }
 
 // tokenPublished reports whether _amazonses.<domain> carries the token.
@@ -85,24 +109,15 @@ func activeKey(id *store.Identity) *store.DkimKey {
 	return nil
 }
 
-// CheckPending re-checks identities that are still pending, oldest check
-// first, up to limit of them. It returns how many it checked.
+// CheckPending re-checks identities that are still pending (see check),
+// oldest check first, up to limit of them. It returns how many it checked.
 func (s *Service) CheckPending(ctx context.Context, olderThan time.Duration, limit int) (int, error) {
 	ids, err := s.Store.ListIdentitiesToCheck(ctx, s.Clock.Now().Add(-olderThan), limit)
 	if err != nil {
 		return 0, err
 	}
 	for _, id := range ids {
-		if id.Type == store.IdentityDomain {
-			s.check(ctx, id)
-			continue
-		}
-		// An address is verified only by its link; give up after 72 hours.
-		if s.Clock.Now().Sub(id.CreatedAt) > GiveUpAfter && id.VerificationStatus == store.StatusPending {
-			id.VerificationStatus = store.StatusFailed
-		}
-		id.CheckedAt = s.now()
-		if err := s.Store.UpdateIdentity(ctx, id); err != nil {
+		if err := s.check(ctx, id); err != nil {
 			return 0, err
 		}
 	}

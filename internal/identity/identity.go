@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"strings"
 	"sync"
 	"time"
@@ -52,10 +53,18 @@ type Service struct {
 	BaseURL string
 	// KeyBits is the DKIM key size (2048 when zero).
 	KeyBits int
+	// MXHost is the host name of the inbound MX (config mx_host): the MX
+	// record of a custom MAIL FROM domain must point at it for bounces to
+	// come back. Empty accepts any one MX record.
+	MXHost string
+	// Hostname is the host name outbound mail leaves from (config
+	// hostname), named in the SPF record suggested for MAIL FROM domains.
+	Hostname string
 
 	mu       sync.Mutex
 	verified map[string]cachedVerdict
 	signing  map[string]cachedSigning
+	mailFrom map[string]cachedMailFrom
 }
 
 type cachedVerdict struct {
@@ -74,7 +83,9 @@ func (s *Service) Create(ctx context.Context, accountID, name string, tags []sto
 		VerificationStatus: store.StatusPending,
 		VerificationToken:  newToken(),
 		Tags:               tags,
-		CreatedAt:          s.now(),
+		// SES's default, kept even while no MAIL FROM domain is set.
+		BehaviorOnMxFailure: store.BehaviorUseDefault,
+		CreatedAt:           s.now(),
 	}
 	if IsDomain(name) {
 		id.Type = store.IdentityDomain
@@ -93,7 +104,7 @@ func (s *Service) Create(ctx context.Context, accountID, name string, tags []sto
 		return nil, err
 	}
 	if id.Type == store.IdentityDomain {
-		s.check(ctx, id)
+		_ = s.check(ctx, id) // logged; the identity stays pending for the next check
 	} else if s.Mailer != nil {
 		if err := s.Mailer.SendVerification(ctx, accountID, name, s.link(id)); err != nil {
 			s.Log.Warn("verification mail not queued", "identity", name, "err", err)
@@ -106,14 +117,15 @@ func (s *Service) link(id *store.Identity) string {
 	return strings.TrimRight(s.BaseURL, "/") + "/verify?token=" + id.VerificationToken
 }
 
-// Get returns an identity, re-checking DNS first when it is still pending.
+// Get returns an identity, re-checking DNS first when it (or its custom
+// MAIL FROM domain) is still pending.
 func (s *Service) Get(ctx context.Context, accountID, name string) (*store.Identity, error) {
 	id, err := s.Store.GetIdentity(ctx, accountID, name)
 	if err != nil {
 		return nil, err
 	}
-	if id.Type == store.IdentityDomain && needsCheck(id) {
-		s.check(ctx, id)
+	if needsCheck(id) {
+		_ = s.check(ctx, id) // logged; the answer is what DNS said all the same
 	}
 	if id.Type == store.IdentityDomain {
 		s.checkRotation(ctx, id)
@@ -202,7 +214,10 @@ func (s *Service) IsVerified(ctx context.Context, accountID, addr string) (bool,
 	return v, nil
 }
 
-func (s *Service) lookupVerified(ctx context.Context, accountID, addr string) (bool, error) {
+// senderNames are the identities that may stand for a sender address,
+// closest first: the address itself, its domain, then each parent domain
+// short of the top-level domain.
+func senderNames(addr string) []string {
 	names := []string{addr}
 	if at := strings.LastIndexByte(addr, '@'); at >= 0 {
 		domain := strings.ToLower(addr[at+1:])
@@ -218,7 +233,11 @@ func (s *Service) lookupVerified(ctx context.Context, accountID, addr string) (b
 			}
 		}
 	}
-	for _, n := range names {
+	return names
+}
+
+func (s *Service) lookupVerified(ctx context.Context, accountID, addr string) (bool, error) {
+	for _, n := range senderNames(addr) {
 		id, err := s.Store.GetIdentity(ctx, accountID, n)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
@@ -233,20 +252,15 @@ func (s *Service) lookupVerified(ctx context.Context, accountID, addr string) (b
 	return false, nil
 }
 
-// forget drops cached verdicts and signing keys of an account.
+// forget drops cached verdicts, signing keys and MAIL FROM settings of an
+// account.
 func (s *Service) forget(accountID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for k := range s.verified {
-		if strings.HasPrefix(k, accountID+"\x00") {
-			delete(s.verified, k)
-		}
-	}
-	for k := range s.signing {
-		if strings.HasPrefix(k, accountID+"\x00") {
-			delete(s.signing, k)
-		}
-	}
+	prefix := accountID + "\x00"
+	maps.DeleteFunc(s.verified, func(k string, _ cachedVerdict) bool { return strings.HasPrefix(k, prefix) })
+	maps.DeleteFunc(s.signing, func(k string, _ cachedSigning) bool { return strings.HasPrefix(k, prefix) })
+	maps.DeleteFunc(s.mailFrom, func(k string, _ cachedMailFrom) bool { return strings.HasPrefix(k, prefix) })
 }
 
 // IsDomain reports whether an identity name is a domain (no '@').

@@ -29,8 +29,11 @@ func (s *Service) newDkimKey() (*store.DkimKey, error) {
 
 // Records returns the DNS records to publish for an identity, in zone-file
 // syntax, one per line: the DKIM TXT record of each current key of a
-// domain, and SES v1's _amazonses verification TXT.
-func Records(id *store.Identity) []string {
+// domain, SES v1's _amazonses verification TXT, and for a custom MAIL FROM
+// domain its MX record (pointing at MXHost) and an SPF record allowing
+// Hostname (`v=spf1 a:<hostname> ~all`; a node sending from other
+// addresses edits it).
+func (s *Service) Records(id *store.Identity) []string {
 	var out []string
 	for _, k := range CurrentKeys(id) {
 		out = append(out, dkim.ZoneLines(k.Selector, id.Name, k.PublicKey)...)
@@ -38,7 +41,7 @@ func Records(id *store.Identity) []string {
 	if id.Type == store.IdentityDomain {
 		out = append(out, fmt.Sprintf("_amazonses.%s. 3600 IN TXT %q", id.Name, id.VerificationToken))
 	}
-	return out
+	return append(out, s.mailFromRecords(id)...)
 }
 
 // CurrentKeys are the keys whose records must be published: the active

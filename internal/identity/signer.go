@@ -187,6 +187,6 @@ func (s *Service) ImportDkimKey(ctx context.Context, accountID, name, selector s
 	if err := s.Store.UpdateIdentity(ctx, id); err != nil {
 		return nil, err
 	}
-	s.check(ctx, id)
+	_ = s.check(ctx, id) // logged; the key is installed, its record looked for again later
 	return id, nil
 }

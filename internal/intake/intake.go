@@ -51,6 +51,9 @@ type Intake struct {
 	quotas        *quotas
 	// signing finds DKIM keys; nil sends unsigned (tests).
 	signing SigningSource
+	// mailFrom finds custom MAIL FROM domains; nil uses the default
+	// return-path domain for all mail.
+	mailFrom MailFromSource
 	// onCommit is called after each commit (the scheduler's Notify).
 	onCommit atomic.Pointer[func()]
 }
@@ -72,13 +75,16 @@ type Options struct {
 	KeepMessageID bool
 	// Signing finds the DKIM key of a From domain; nil sends unsigned.
 	Signing SigningSource
+	// MailFrom finds the custom MAIL FROM domain of a sender; nil sends
+	// all mail with the default return-path domain.
+	MailFrom MailFromSource
 }
 
 // New returns an Intake.
 func New(s store.Store, v Verifier, c clock.Clock, log *slog.Logger, o Options) *Intake {
 	domain := o.Region + "." + o.Hostname
 	return &Intake{store: s, verifier: v, clock: c, log: log, region: o.Region, domain: domain,
-		keepMessageID: o.KeepMessageID, quotas: newQuotas(), signing: o.Signing}
+		keepMessageID: o.KeepMessageID, quotas: newQuotas(), signing: o.Signing, mailFrom: o.MailFrom}
 }
 
 // Request is one message to accept. Exactly one of Simple and Raw is set.
@@ -167,6 +173,10 @@ func (in *Intake) send(ctx context.Context, req *Request) (string, error) {
 			return "", err
 		}
 	}
+	mailFrom, err := in.mailFromDomain(ctx, acct.ID, m.source)
+	if err != nil {
+		return "", err
+	}
 
 	configSet := firstNonEmpty(req.ConfigurationSet, m.configurationSet)
 	if m.body, err = in.seal(ctx, acct.ID, configSet, m.from.Domain, m.body, now); err != nil {
@@ -187,6 +197,7 @@ func (in *Intake) send(ctx context.Context, req *Request) (string, error) {
 		FromHeader:       m.fromHeader,
 		Subject:          m.subject,
 		ReturnPath:       req.ReturnPath,
+		MailFromDomain:   mailFrom,
 		ConfigurationSet: configSet,
 		Tags:             append(append([]store.Tag(nil), m.tags...), req.Tags...),
 		Origin:           req.Origin,

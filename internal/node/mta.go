@@ -57,6 +57,7 @@ func (n *Node) startQueue(ctx context.Context, reg prometheus.Registerer) (func(
 	}
 	sched := queue.New(n.Store, router, pool, shaper, n.Clock, n.Log, queue.NewMetrics(reg), queue.Config{
 		MaxAge:           cfg.MaxDeliveryAge,
+		Lease:            cfg.QueueLease,
 		ReturnPathDomain: cfg.ReturnPath(),
 		VERPKey:          n.VERPKey,
 	})

@@ -73,10 +73,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Node, erro
 	}
 	n := &Node{Config: cfg, Log: log, Clock: clk, Store: st, Box: box, Resolver: res, VERPKey: deriveKey(master, "hikyaku/verp/v1")}
 	n.Accounts = account.New(st, box, clk, log)
-	n.Identities = &identity.Service{Store: st, Box: box, Resolver: res, Clock: clk, Log: log, BaseURL: cfg.BaseURL()}
+	n.Identities = &identity.Service{Store: st, Box: box, Resolver: res, Clock: clk, Log: log, BaseURL: cfg.BaseURL(),
+		MXHost: cfg.InboundMXHost(), Hostname: cfg.Hostname}
 	n.Intake = intake.New(st, n.Identities, clk, log, intake.Options{
 		Region: cfg.Region(), Hostname: cfg.Hostname, KeepMessageID: cfg.KeepMessageID,
-		Signing: n.Identities,
+		Signing: n.Identities, MailFrom: n.Identities,
 	})
 	n.Identities.Mailer = &intake.SystemSender{Intake: n.Intake, From: cfg.SenderAddress()}
 	return n, nil

@@ -12,19 +12,29 @@ import (
 )
 
 // deliver makes one attempt for one recipient: MAIL FROM is the
-// recipient's VERP address, so a bounce that comes back later names it.
+// recipient's VERP address, so a bounce that comes back later names it, on
+// the message's custom MAIL FROM domain or else the default one.
 func (s *Scheduler) deliver(ctx context.Context, shaped *shaping.Site, j *job) {
 	c := j.claim
 	start := s.clock.Now()
 	body, err := s.store.GetMessageBody(ctx, c.Recipient.MessageID)
+	if err != nil && ctx.Err() != nil {
+		// Shutdown cancelled the read: no attempt was made.
+		s.finish(c, j.site, nil, errStopped, start)
+		return
+	}
 	if err != nil {
 		s.log.Error("read message body", "message_id", c.Recipient.MessageID, "err", err)
 		s.finish(c, j.site, nil, &delivery.Error{Stage: delivery.StageLocal, Temporary: true,
 			Enhanced: "4.3.0", Message: "message body could not be read"}, start)
 		return
 	}
+	returnPath := s.cfg.ReturnPathDomain
+	if c.MailFromDomain != "" {
+		returnPath = c.MailFromDomain
+	}
 	env := &delivery.Envelope{
-		MailFrom: verp.Encode(c.Recipient.MessageID, c.Recipient.Index, s.cfg.ReturnPathDomain, s.cfg.VERPKey),
+		MailFrom: verp.Encode(c.Recipient.MessageID, c.Recipient.Index, returnPath, s.cfg.VERPKey),
 		Rcpts:    []string{c.Recipient.Address},
 		Data:     body,
 	}

@@ -8,8 +8,12 @@
 // connection limit, finish (FinishAttempt under the lease). While a
 // recipient waits in memory its lease is extended; if this node dies, the
 // lease expires and any node takes the recipient again. Delivery is at
-// least once; a duplicate needs a crash between the remote server's reply
-// and FinishAttempt, and is counted in hikyaku_queue_lease_lost_total.
+// least once. A node that dies between the remote server's reply and
+// FinishAttempt has delivered a message it never recorded, and the next
+// node sends it again; being dead, it counts nothing (at most one such
+// duplicate per connection open at the crash). A live node whose lease
+// passed to another before it recorded the attempt counts the possible
+// duplicate in hikyaku_queue_lease_lost_total.
 package queue
 
 import (
@@ -184,8 +188,15 @@ func (s *Scheduler) claim(ctx context.Context) (int, error) {
 	s.metrics.claimed.Add(float64(len(claims)))
 	for _, c := range claims {
 		s.mu.Lock()
+		_, held := s.inflight[key(c)]
 		s.inflight[key(c)] = struct{}{}
 		s.mu.Unlock()
+		if held {
+			// Its lease lapsed while it waited here (the keeper could not
+			// extend it in time) and this claim renewed it: the copy in
+			// memory goes on, a second would deliver it twice.
+			continue
+		}
 		s.wg.Add(1)
 		go s.route(ctx, c)
 	}
@@ -201,6 +212,11 @@ func (s *Scheduler) route(ctx context.Context, c *store.Claim) {
 	site, err := s.router.Resolve(ctx, c.Recipient.Domain)
 	if err != nil {
 		defer s.wg.Done()
+		if ctx.Err() != nil {
+			// Shutdown cut the lookup short: that is no attempt, so give
+			// the recipient back as it was rather than defer it.
+			err = errStopped
+		}
 		s.finish(c, nil, nil, err, s.clock.Now())
 		return
 	}

@@ -26,18 +26,29 @@ type siteQueue struct {
 	workers int
 }
 
+// siteQueue returns the queue of the shaping site a delivery falls under:
+// the MX site, or the domain's own site when a [domain."…"] rule takes the
+// domain out of it. The shaping site is asked for on every call, as the
+// shaper drops sites idle for an hour and makes them anew (with the rules
+// then in force); an idle queue takes the new one.
 func (s *Scheduler) siteQueue(site *delivery.Site) *siteQueue {
+	hosts := make([]string, len(site.Hosts))
+	for i, h := range site.Hosts {
+		hosts[i] = h.Name
+	}
+	shaped := s.shaper.DomainSite(site.Domain, site.Key, hosts)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	q, ok := s.sites[site.Key]
+	q, ok := s.sites[shaped.Key()]
 	if !ok {
-		hosts := make([]string, len(site.Hosts))
-		for i, h := range site.Hosts {
-			hosts[i] = h.Name
-		}
-		q = &siteQueue{s: s, shaped: s.shaper.DomainSite(site.Domain, site.Key, hosts)}
-		s.sites[site.Key] = q
+		q = &siteQueue{s: s, shaped: shaped}
+		s.sites[shaped.Key()] = q
 	}
+	q.mu.Lock()
+	if q.workers == 0 {
+		q.shaped = shaped
+	}
+	q.mu.Unlock()
 	return q
 }
 

@@ -21,17 +21,19 @@ type formDecoder func(v any) error
 
 func (s *Server) v1Actions() map[string]v1Handler {
 	return map[string]v1Handler{
-		"SendEmail":                         s.v1SendEmail,
-		"SendRawEmail":                      s.v1SendRawEmail,
-		"GetSendQuota":                      s.v1GetSendQuota,
-		"GetSendStatistics":                 s.v1GetSendStatistics,
-		"VerifyEmailIdentity":               s.v1VerifyEmailIdentity,
-		"VerifyEmailAddress":                s.v1VerifyEmailIdentity,
-		"VerifyDomainIdentity":              s.v1VerifyDomainIdentity,
-		"VerifyDomainDkim":                  s.v1VerifyDomainDkim,
-		"ListIdentities":                    s.v1ListIdentities,
-		"GetIdentityVerificationAttributes": s.v1GetIdentityVerificationAttributes,
-		"DeleteIdentity":                    s.v1DeleteIdentity,
+		"SendEmail":                           s.v1SendEmail,
+		"SendRawEmail":                        s.v1SendRawEmail,
+		"GetSendQuota":                        s.v1GetSendQuota,
+		"GetSendStatistics":                   s.v1GetSendStatistics,
+		"VerifyEmailIdentity":                 s.v1VerifyEmailIdentity,
+		"VerifyEmailAddress":                  s.v1VerifyEmailIdentity,
+		"VerifyDomainIdentity":                s.v1VerifyDomainIdentity,
+		"VerifyDomainDkim":                    s.v1VerifyDomainDkim,
+		"ListIdentities":                      s.v1ListIdentities,
+		"GetIdentityVerificationAttributes":   s.v1GetIdentityVerificationAttributes,
+		"DeleteIdentity":                      s.v1DeleteIdentity,
+		"SetIdentityMailFromDomain":           s.v1SetIdentityMailFromDomain,
+		"GetIdentityMailFromDomainAttributes": s.v1GetIdentityMailFromDomainAttributes,
 	}
 }
 

@@ -38,6 +38,7 @@ func (s *Server) v2Routes() http.Handler {
 	op("DELETE /v2/email/identities/{EmailIdentity}", "DeleteEmailIdentity", s.v2DeleteIdentity)
 	op("PUT /v2/email/identities/{EmailIdentity}/dkim", "PutEmailIdentityDkimAttributes", s.v2PutDkimAttributes)
 	op("PUT /v2/email/identities/{EmailIdentity}/dkim/signing", "PutEmailIdentityDkimSigningAttributes", s.v2PutDkimSigningAttributes)
+	op("PUT /v2/email/identities/{EmailIdentity}/mail-from", "PutEmailIdentityMailFromAttributes", s.v2PutMailFromAttributes)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeV2Error(w, r, callOf(r).requestID, &fault.Error{Code: "NotFoundException", HTTPStatus: http.StatusNotFound,
 			Message: "The operation " + r.Method + " " + r.URL.Path + " is not supported by this server."})

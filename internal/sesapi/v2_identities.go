@@ -144,6 +144,7 @@ func (s *Server) v2GetIdentity(w http.ResponseWriter, r *http.Request, c call) e
 		FeedbackForwardingStatus bool
 		VerifiedForSendingStatus bool
 		DkimAttributes           dkimAttributes
+		MailFromAttributes       *mailFromAttributes
 		Policies                 map[string]string
 		Tags                     []tag
 		ConfigurationSetName     string `json:",omitempty"`
@@ -154,6 +155,7 @@ func (s *Server) v2GetIdentity(w http.ResponseWriter, r *http.Request, c call) e
 		FeedbackForwardingStatus: true,
 		VerifiedForSendingStatus: id.VerificationStatus == store.StatusSuccess,
 		DkimAttributes:           dkimOf(id),
+		MailFromAttributes:       mailFromOf(id),
 		Policies:                 map[string]string{},
 		Tags:                     []tag{},
 		ConfigurationSetName:     id.ConfigurationSet,

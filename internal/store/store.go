@@ -69,8 +69,9 @@ type IdentityStore interface {
 	// up to limit entries with Name > after. after == "" starts at the top.
 	ListIdentities(ctx context.Context, accountID, after string, limit int) ([]*Identity, error)
 	// ListIdentitiesToCheck returns identities of any account whose
-	// verification or DKIM status is PENDING or TEMPORARY_FAILURE and whose
-	// CheckedAt is before before, oldest first, up to limit.
+	// verification, DKIM or MAIL FROM status is PENDING or
+	// TEMPORARY_FAILURE and whose CheckedAt is before before, oldest
+	// first, up to limit.
 	ListIdentitiesToCheck(ctx context.Context, before time.Time, limit int) ([]*Identity, error)
 	// UpdateIdentity replaces the mutable fields of (id.AccountID, id.Name).
 	UpdateIdentity(ctx context.Context, id *Identity) error
@@ -156,9 +157,12 @@ type RecipientKey struct {
 type Claim struct {
 	Recipient Recipient
 	// From the message:
-	AccountID        string
-	Source           string
-	ReturnPath       string
+	AccountID  string
+	Source     string
+	ReturnPath string
+	// MailFromDomain is the message's return-path domain (see
+	// Message.MailFromDomain); empty for the default.
+	MailFromDomain   string
 	ConfigurationSet string
 	Origin           string
 	MessageCreatedAt time.Time
@@ -260,11 +264,32 @@ type Identity struct {
 	// ConfigurationSet is the default configuration set for mail from it.
 	ConfigurationSet string
 	Tags             []Tag
-	CreatedAt        time.Time
+	// Custom MAIL FROM (SES's MailFromAttributes): MailFromDomain is the
+	// subdomain used as the return-path domain of mail from the identity,
+	// empty for none. MailFromStatus is one of the Status* constants but
+	// NOT_STARTED (empty when there is no domain), MailFromSince when the
+	// domain was set: the 72 hours of checks before FAILED count from it.
+	// BehaviorOnMxFailure (one of the Behavior* constants) says what
+	// mail from the identity does while the status is not SUCCESS; SES
+	// keeps it even without a domain.
+	MailFromDomain      string
+	MailFromStatus      string
+	MailFromSince       time.Time
+	BehaviorOnMxFailure string
+	CreatedAt           time.Time
 	// CheckedAt is when DNS was last consulted for it.
 	CheckedAt  time.Time
 	VerifiedAt time.Time
 }
+
+// What mail does while an identity's custom MAIL FROM domain is not
+// verified (SES's BehaviorOnMxFailure).
+const (
+	// BehaviorUseDefault sends with the default return-path domain.
+	BehaviorUseDefault = "USE_DEFAULT_VALUE"
+	// BehaviorReject refuses the message (MailFromDomainNotVerified).
+	BehaviorReject = "REJECT_MESSAGE"
+)
 
 // DkimKey is one selector and its key pair. A domain has one active key;
 // rotation adds a new one and switches once its DNS record is seen.
@@ -300,7 +325,11 @@ type Message struct {
 	Subject    string
 	// ReturnPath is where feedback goes (FeedbackForwardingEmailAddress /
 	// ReturnPath); empty for the default.
-	ReturnPath       string
+	ReturnPath string
+	// MailFromDomain is the domain of the message's VERP return paths
+	// (MAIL FROM), chosen at intake from the sender identity's verified
+	// custom MAIL FROM domain; empty for the node's default.
+	MailFromDomain   string
 	ConfigurationSet string
 	Tags             []Tag
 	// Origin says how the message came in: "api-v2", "api-v1", "smtp",

@@ -28,16 +28,18 @@ import (
 // newInput returns a pointer to the input struct of each action the fake
 // server understands.
 var newInput = map[string]func() any{
-	"SendEmail":                         func() any { return new(SendEmailInput) },
-	"SendRawEmail":                      func() any { return new(SendRawEmailInput) },
-	"GetSendQuota":                      func() any { return new(GetSendQuotaInput) },
-	"GetSendStatistics":                 func() any { return new(GetSendStatisticsInput) },
-	"VerifyEmailIdentity":               func() any { return new(VerifyEmailIdentityInput) },
-	"VerifyDomainIdentity":              func() any { return new(VerifyDomainIdentityInput) },
-	"VerifyDomainDkim":                  func() any { return new(VerifyDomainDkimInput) },
-	"ListIdentities":                    func() any { return new(ListIdentitiesInput) },
-	"GetIdentityVerificationAttributes": func() any { return new(GetIdentityVerificationAttributesInput) },
-	"DeleteIdentity":                    func() any { return new(DeleteIdentityInput) },
+	"SendEmail":                           func() any { return new(SendEmailInput) },
+	"SendRawEmail":                        func() any { return new(SendRawEmailInput) },
+	"GetSendQuota":                        func() any { return new(GetSendQuotaInput) },
+	"GetSendStatistics":                   func() any { return new(GetSendStatisticsInput) },
+	"VerifyEmailIdentity":                 func() any { return new(VerifyEmailIdentityInput) },
+	"VerifyDomainIdentity":                func() any { return new(VerifyDomainIdentityInput) },
+	"VerifyDomainDkim":                    func() any { return new(VerifyDomainDkimInput) },
+	"ListIdentities":                      func() any { return new(ListIdentitiesInput) },
+	"GetIdentityVerificationAttributes":   func() any { return new(GetIdentityVerificationAttributesInput) },
+	"DeleteIdentity":                      func() any { return new(DeleteIdentityInput) },
+	"SetIdentityMailFromDomain":           func() any { return new(SetIdentityMailFromDomainInput) },
+	"GetIdentityMailFromDomainAttributes": func() any { return new(GetIdentityMailFromDomainAttributesInput) },
 }
 
 // fakeSES is an SES v1 endpoint built from this package: it decodes each
@@ -292,6 +294,50 @@ func TestSDKRoundTrip(t *testing.T) {
 			}},
 		},
 		{
+			name:   "SetIdentityMailFromDomain carries the domain and the behavior",
+			action: "SetIdentityMailFromDomain",
+			call: func(ctx context.Context, c *ses.Client) (any, string, error) {
+				return output(c.SetIdentityMailFromDomain(ctx, &ses.SetIdentityMailFromDomainInput{
+					Identity: aws.String("example.com"), MailFromDomain: aws.String("bounce.example.com"),
+					BehaviorOnMXFailure: types.BehaviorOnMXFailureRejectMessage,
+				}))
+			},
+			wantInput: &SetIdentityMailFromDomainInput{Identity: "example.com", MailFromDomain: "bounce.example.com",
+				BehaviorOnMXFailure: BehaviorOnMXFailureRejectMessage},
+			output: nil,
+			want:   &ses.SetIdentityMailFromDomainOutput{},
+		},
+		{
+			name:   "SetIdentityMailFromDomain without a domain removes it",
+			action: "SetIdentityMailFromDomain",
+			call: func(ctx context.Context, c *ses.Client) (any, string, error) {
+				return output(c.SetIdentityMailFromDomain(ctx, &ses.SetIdentityMailFromDomainInput{Identity: aws.String("me@example.com")}))
+			},
+			wantInput: &SetIdentityMailFromDomainInput{Identity: "me@example.com"},
+			output:    nil,
+			want:      &ses.SetIdentityMailFromDomainOutput{},
+		},
+		{
+			name:   "GetIdentityMailFromDomainAttributes maps identities with and without a domain",
+			action: "GetIdentityMailFromDomainAttributes",
+			call: func(ctx context.Context, c *ses.Client) (any, string, error) {
+				return output(c.GetIdentityMailFromDomainAttributes(ctx, &ses.GetIdentityMailFromDomainAttributesInput{
+					Identities: []string{"example.com", "me@example.com", "unknown@example.com"},
+				}))
+			},
+			wantInput: &GetIdentityMailFromDomainAttributesInput{Identities: []string{"example.com", "me@example.com", "unknown@example.com"}},
+			output: &GetIdentityMailFromDomainAttributesOutput{MailFromDomainAttributes: map[string]IdentityMailFromDomainAttributes{
+				"example.com": {MailFromDomain: "bounce.example.com", MailFromDomainStatus: MailFromStatusSuccess,
+					BehaviorOnMXFailure: BehaviorOnMXFailureRejectMessage},
+				"me@example.com": {BehaviorOnMXFailure: BehaviorOnMXFailureUseDefaultValue},
+			}},
+			want: &ses.GetIdentityMailFromDomainAttributesOutput{MailFromDomainAttributes: map[string]types.IdentityMailFromDomainAttributes{
+				"example.com": {MailFromDomain: aws.String("bounce.example.com"), MailFromDomainStatus: types.CustomMailFromStatusSuccess,
+					BehaviorOnMXFailure: types.BehaviorOnMXFailureRejectMessage},
+				"me@example.com": {BehaviorOnMXFailure: types.BehaviorOnMXFailureUseDefaultValue},
+			}},
+		},
+		{
 			name:   "DeleteIdentity answers an empty result",
 			action: "DeleteIdentity",
 			call: func(ctx context.Context, c *ses.Client) (any, string, error) {
@@ -353,6 +399,29 @@ func TestSDKErrors(t *testing.T) {
 			wantCode:    "MessageRejected",
 			wantStatus:  http.StatusBadRequest,
 			wantMessage: "Email address is not verified. The following identities failed the check in region US-EAST-1: x@example.net",
+		},
+		{
+			name:   "a MAIL FROM domain not verified is SES's MailFromDomainNotVerifiedException",
+			action: "SendEmail",
+			call: func(ctx context.Context, c *ses.Client) error {
+				_, err := c.SendEmail(ctx, &ses.SendEmailInput{
+					Source:      aws.String("shop@example.com"),
+					Destination: &types.Destination{ToAddresses: []string{"x@example.net"}},
+					Message: &types.Message{
+						Subject: &types.Content{Data: aws.String("s")},
+						Body:    &types.Body{Text: &types.Content{Data: aws.String("b")}},
+					},
+				})
+				var typed *types.MailFromDomainNotVerifiedException
+				if !errors.As(err, &typed) {
+					return fmt.Errorf("not the SDK's MailFromDomainNotVerifiedException: %v", err) // fails the APIError check
+				}
+				return err
+			},
+			fault:       fault.MailFromDomainNotVerified(),
+			wantCode:    "MailFromDomainNotVerifiedException",
+			wantStatus:  http.StatusBadRequest,
+			wantMessage: fault.MailFromDomainNotVerified().Message,
 		},
 		{
 			name:   "throttling is a 400 with the v1 code Throttling",

@@ -37,7 +37,8 @@ func (s *Store) InsertMessage(ctx context.Context, m *store.Message) error {
 // messageRow is a message encoded into column values.
 type messageRow struct {
 	id, accountID, source, fromHeader, subject string
-	returnPath, configurationSet, tags, origin string
+	returnPath, mailFromDomain                 string
+	configurationSet, tags, origin             string
 	createdAt                                  time.Time
 	size                                       int32
 	body                                       []byte
@@ -61,8 +62,9 @@ func newMessageRow(m *store.Message) (*messageRow, error) {
 	}
 	row := &messageRow{
 		id: m.ID, accountID: m.AccountID, source: m.Source, fromHeader: m.FromHeader,
-		subject: m.Subject, returnPath: m.ReturnPath, configurationSet: m.ConfigurationSet,
-		tags: tags, origin: m.Origin, createdAt: ts(m.CreatedAt), size: int32(m.Size),
+		subject: m.Subject, returnPath: m.ReturnPath, mailFromDomain: m.MailFromDomain,
+		configurationSet: m.ConfigurationSet,
+		tags:             tags, origin: m.Origin, createdAt: ts(m.CreatedAt), size: int32(m.Size),
 		body:       blob(m.Body),
 		bucket:     column.Bucket(m.CreatedAt),
 		recipients: make([]recipientRow, len(m.Recipients)),
@@ -92,14 +94,14 @@ const insertBatchSQL = `
 WITH input AS (
 	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
 		$7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::int4[], $12::bytea[],
-		$13::timestamptz[], $14::int4[])
+		$13::timestamptz[], $14::int4[], $24::text[])
 	AS u(id, account_id, source, from_header, subject, return_path, configuration_set,
-		tags, origin, created_at, size, body, bucket, n_recipients)
+		tags, origin, created_at, size, body, bucket, n_recipients, mail_from_domain)
 ), stored AS (
 	INSERT INTO messages (id, account_id, source, from_header, subject, return_path,
-		configuration_set, tags, origin, created_at, size)
+		mail_from_domain, configuration_set, tags, origin, created_at, size)
 	SELECT id, account_id, source, from_header, subject, return_path,
-		configuration_set, tags::jsonb, origin, created_at, size
+		mail_from_domain, configuration_set, tags::jsonb, origin, created_at, size
 	FROM input
 	WHERE EXISTS (SELECT 1 FROM accounts a WHERE a.id = input.account_id)
 	ON CONFLICT (id) DO NOTHING
@@ -201,7 +203,7 @@ func (s *Store) knownAccounts(ctx context.Context, batch []*messageRow) (map[str
 // batchArrays holds a batch column by column, the shape unnest takes.
 type batchArrays struct {
 	id, accountID, source, fromHeader, subject, returnPath []string
-	configurationSet, tags, origin                         []string
+	mailFromDomain, configurationSet, tags, origin         []string
 	createdAt, bucket                                      []time.Time
 	size, nRecipients                                      []int32
 	body                                                   [][]byte
@@ -218,6 +220,7 @@ func (a *batchArrays) add(m *messageRow) {
 	a.fromHeader = append(a.fromHeader, m.fromHeader)
 	a.subject = append(a.subject, m.subject)
 	a.returnPath = append(a.returnPath, m.returnPath)
+	a.mailFromDomain = append(a.mailFromDomain, m.mailFromDomain)
 	a.configurationSet = append(a.configurationSet, m.configurationSet)
 	a.tags = append(a.tags, m.tags)
 	a.origin = append(a.origin, m.origin)
@@ -239,7 +242,9 @@ func (a *batchArrays) add(m *messageRow) {
 	}
 }
 
-// args returns the arrays in insertBatchSQL's parameter order.
+// args returns the arrays in insertBatchSQL's parameter order. Columns
+// added by later migrations take the next free numbers ($24 on), so that
+// the numbers of the others stay put.
 func (a *batchArrays) args() []any {
 	return []any{
 		a.id, a.accountID, a.source, a.fromHeader, a.subject, a.returnPath,
@@ -247,5 +252,6 @@ func (a *batchArrays) args() []any {
 		a.bucket, a.nRecipients,
 		a.rMessageID, a.rIdx, a.rAddress, a.rDomain, a.rStatus, a.rAttempts,
 		a.rNextAttemptAt, a.rUpdatedAt, a.rOutcome,
+		a.mailFromDomain,
 	}
 }

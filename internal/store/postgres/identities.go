@@ -13,6 +13,7 @@ import (
 
 const identityColumns = `account_id, name, type, verification_status, verification_token,
 	dkim_signing_enabled, dkim_status, dkim_keys, configuration_set, tags,
+	mail_from_domain, mail_from_status, mail_from_since, behavior_on_mx_failure,
 	created_at, checked_at, verified_at`
 
 // CreateIdentity inserts id; ErrExists if (AccountID, Name) is taken,
@@ -23,9 +24,10 @@ func (s *Store) CreateIdentity(ctx context.Context, id *store.Identity) error {
 		return wrapf(err, "create identity %s", id.Name)
 	}
 	_, err = s.pool.Exec(ctx, `INSERT INTO identities (`+identityColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 		id.AccountID, id.Name, id.Type, id.VerificationStatus, id.VerificationToken,
 		id.DkimSigningEnabled, id.DkimStatus, keys, id.ConfigurationSet, tags,
+		id.MailFromDomain, id.MailFromStatus, ts(id.MailFromSince), id.BehaviorOnMxFailure,
 		ts(id.CreatedAt), ts(id.CheckedAt), ts(id.VerifiedAt))
 	switch {
 	case isUnique(err):
@@ -65,13 +67,14 @@ func (s *Store) ListIdentities(ctx context.Context, accountID, after string, lim
 	return list, wrapf(err, "list identities of %s", accountID)
 }
 
-// ListIdentitiesToCheck returns identities whose verification or DKIM is
-// pending or temporarily failed and which were last checked before before,
-// oldest check first. limit <= 0 means no limit.
+// ListIdentitiesToCheck returns identities whose verification, DKIM or
+// MAIL FROM domain is pending or temporarily failed and which were last
+// checked before before, oldest check first. limit <= 0 means no limit.
 func (s *Store) ListIdentitiesToCheck(ctx context.Context, before time.Time, limit int) ([]*store.Identity, error) {
 	due := []string{store.StatusPending, store.StatusTemporaryFailure}
 	rows, err := s.pool.Query(ctx, `SELECT `+identityColumns+` FROM identities
-		WHERE checked_at < $1 AND (verification_status = ANY($2) OR dkim_status = ANY($2))
+		WHERE checked_at < $1 AND (verification_status = ANY($2) OR dkim_status = ANY($2)
+			OR mail_from_status = ANY($2))
 		ORDER BY checked_at, account_id, name LIMIT $3`, ts(before), due, sqlLimit(limit))
 	if err != nil {
 		return nil, wrapf(err, "list identities to check")
@@ -89,10 +92,12 @@ func (s *Store) UpdateIdentity(ctx context.Context, id *store.Identity) error {
 	}
 	tag, err := s.pool.Exec(ctx, `UPDATE identities SET verification_status = $1,
 		verification_token = $2, dkim_signing_enabled = $3, dkim_status = $4, dkim_keys = $5,
-		configuration_set = $6, tags = $7, checked_at = $8, verified_at = $9
-		WHERE account_id = $10 AND name = $11`,
+		configuration_set = $6, tags = $7, mail_from_domain = $8, mail_from_status = $9,
+		mail_from_since = $10, behavior_on_mx_failure = $11, checked_at = $12, verified_at = $13
+		WHERE account_id = $14 AND name = $15`,
 		id.VerificationStatus, id.VerificationToken, id.DkimSigningEnabled, id.DkimStatus, keys,
-		id.ConfigurationSet, tags, ts(id.CheckedAt), ts(id.VerifiedAt), id.AccountID, id.Name)
+		id.ConfigurationSet, tags, id.MailFromDomain, id.MailFromStatus, ts(id.MailFromSince),
+		id.BehaviorOnMxFailure, ts(id.CheckedAt), ts(id.VerifiedAt), id.AccountID, id.Name)
 	return wrapf(oneRow(tag, err), "update identity %s in account %s", id.Name, id.AccountID)
 }
 
@@ -114,12 +119,13 @@ func identityJSON(id *store.Identity) (keys, tags string, err error) {
 
 func scanIdentity(row pgx.Row) (*store.Identity, error) {
 	var (
-		id                               store.Identity
-		keys, tags                       string
-		createdAt, checkedAt, verifiedAt time.Time
+		id                                              store.Identity
+		keys, tags                                      string
+		mailFromSince, createdAt, checkedAt, verifiedAt time.Time
 	)
 	err := row.Scan(&id.AccountID, &id.Name, &id.Type, &id.VerificationStatus, &id.VerificationToken,
 		&id.DkimSigningEnabled, &id.DkimStatus, &keys, &id.ConfigurationSet, &tags,
+		&id.MailFromDomain, &id.MailFromStatus, &mailFromSince, &id.BehaviorOnMxFailure,
 		&createdAt, &checkedAt, &verifiedAt)
 	if err != nil {
 		return nil, noRows(err)
@@ -130,6 +136,7 @@ func scanIdentity(row pgx.Row) (*store.Identity, error) {
 	if id.Tags, err = column.ParseTags(tags); err != nil {
 		return nil, err
 	}
+	id.MailFromSince = ts(mailFromSince)
 	id.CreatedAt, id.CheckedAt, id.VerifiedAt = ts(createdAt), ts(checkedAt), ts(verifiedAt)
 	return &id, nil
 }

@@ -20,9 +20,9 @@ func (s *Store) GetMessage(ctx context.Context, id string) (*store.Message, erro
 		createdAt time.Time
 	)
 	err := s.pool.QueryRow(ctx, `SELECT account_id, source, from_header, subject,
-		return_path, configuration_set, tags, origin, created_at, size
+		return_path, mail_from_domain, configuration_set, tags, origin, created_at, size
 		FROM messages WHERE id = $1`, id).Scan(&m.AccountID, &m.Source, &m.FromHeader, &m.Subject,
-		&m.ReturnPath, &m.ConfigurationSet, &tags, &m.Origin, &createdAt, &m.Size)
+		&m.ReturnPath, &m.MailFromDomain, &m.ConfigurationSet, &tags, &m.Origin, &createdAt, &m.Size)
 	if err != nil {
 		return nil, wrapf(noRows(err), "get message %s", id)
 	}

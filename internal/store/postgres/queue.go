@@ -59,7 +59,8 @@ UPDATE recipients r SET lease_owner = $4, lease_until = $5, next_attempt_at = $5
 FROM picked p JOIN messages m ON m.id = p.message_id
 WHERE r.message_id = p.message_id AND r.idx = p.idx
 RETURNING r.message_id, r.idx, r.address, r.domain, r.status, r.attempts, r.updated_at, r.outcome,
-	m.account_id, m.source, m.return_path, m.configuration_set, m.origin, m.created_at, m.size, p.due`
+	m.account_id, m.source, m.return_path, m.mail_from_domain, m.configuration_set, m.origin,
+	m.created_at, m.size, p.due`
 
 // ClaimDue leases up to limit due recipients to owner until now+lease (see
 // store.QueueStore); limit <= 0 claims nothing.
@@ -89,7 +90,8 @@ func (s *Store) ClaimDue(ctx context.Context, owner string, now time.Time, lease
 		)
 		err := row.Scan(&r.MessageID, &r.Index, &r.Address, &r.Domain, &r.Status, &r.Attempts,
 			&updated, &outcome,
-			&c.AccountID, &c.Source, &c.ReturnPath, &c.ConfigurationSet, &c.Origin, &created, &c.Size, &due)
+			&c.AccountID, &c.Source, &c.ReturnPath, &c.MailFromDomain, &c.ConfigurationSet, &c.Origin,
+			&created, &c.Size, &due)
 		if err != nil {
 			return dueClaim{}, err
 		}

@@ -37,7 +37,8 @@ func (s *Store) InsertMessage(ctx context.Context, m *store.Message) error {
 // messageRow is a message encoded into column values.
 type messageRow struct {
 	id, accountID, source, fromHeader, subject string
-	returnPath, configurationSet, tags, origin string
+	returnPath, mailFromDomain                 string
+	configurationSet, tags, origin             string
 	createdAt                                  int64
 	size                                       int
 	body                                       []byte
@@ -62,8 +63,9 @@ func newMessageRow(m *store.Message) (*messageRow, error) {
 	}
 	row := &messageRow{
 		id: m.ID, accountID: m.AccountID, source: m.Source, fromHeader: m.FromHeader,
-		subject: m.Subject, returnPath: m.ReturnPath, configurationSet: m.ConfigurationSet,
-		tags: tags, origin: m.Origin, createdAt: column.Micros(m.CreatedAt), size: m.Size,
+		subject: m.Subject, returnPath: m.ReturnPath, mailFromDomain: m.MailFromDomain,
+		configurationSet: m.ConfigurationSet,
+		tags:             tags, origin: m.Origin, createdAt: column.Micros(m.CreatedAt), size: m.Size,
 		body:       blob(m.Body),
 		bucket:     column.Micros(column.Bucket(m.CreatedAt)),
 		recipients: make([]recipientRow, len(m.Recipients)),
@@ -96,8 +98,8 @@ func (c *commitStmts) prepare(ctx context.Context, db *sql.DB) error {
 	}{
 		{&c.accountExists, `SELECT 1 FROM accounts WHERE id = ?`},
 		{&c.message, `INSERT INTO messages (id, account_id, source, from_header, subject,
-			return_path, configuration_set, tags, origin, created_at, size)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`},
+			return_path, mail_from_domain, configuration_set, tags, origin, created_at, size)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`},
 		{&c.body, `INSERT INTO message_bodies (message_id, body) VALUES (?, ?)`},
 		{&c.recipient, `INSERT INTO recipients (message_id, idx, address, domain, status,
 			attempts, next_attempt_at, updated_at, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
@@ -152,7 +154,7 @@ func (s *Store) commitMessages(ctx context.Context, batch []*messageRow) (itemEr
 			continue
 		}
 		res, err := message.ExecContext(ctx, m.id, m.accountID, m.source, m.fromHeader, m.subject,
-			m.returnPath, m.configurationSet, m.tags, m.origin, m.createdAt, m.size)
+			m.returnPath, m.mailFromDomain, m.configurationSet, m.tags, m.origin, m.createdAt, m.size)
 		if err != nil {
 			return nil, fmt.Errorf("insert message %s: %w", m.id, err)
 		}

@@ -13,6 +13,7 @@ import (
 
 const identityColumns = `account_id, name, type, verification_status, verification_token,
 	dkim_signing_enabled, dkim_status, dkim_keys, configuration_set, tags,
+	mail_from_domain, mail_from_status, mail_from_since, behavior_on_mx_failure,
 	created_at, checked_at, verified_at`
 
 // CreateIdentity inserts id; ErrExists if (AccountID, Name) is taken,
@@ -23,9 +24,10 @@ func (s *Store) CreateIdentity(ctx context.Context, id *store.Identity) error {
 		return fmt.Errorf("sqlite: create identity %s: %w", id.Name, err)
 	}
 	_, err = s.write.ExecContext(ctx, `INSERT INTO identities (`+identityColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id.AccountID, id.Name, id.Type, id.VerificationStatus, id.VerificationToken,
 		id.DkimSigningEnabled, id.DkimStatus, keys, id.ConfigurationSet, tags,
+		id.MailFromDomain, id.MailFromStatus, column.Micros(id.MailFromSince), id.BehaviorOnMxFailure,
 		column.Micros(id.CreatedAt), column.Micros(id.CheckedAt), column.Micros(id.VerifiedAt))
 	switch {
 	case isUnique(err):
@@ -78,18 +80,15 @@ func (s *Store) ListIdentities(ctx context.Context, accountID, after string, lim
 	return list, nil
 }
 
-// ListIdentitiesToCheck returns identities whose verification or DKIM is
-// pending or temporarily failed and which were last checked before before,
-// oldest check first. limit <= 0 means no limit.
+// ListIdentitiesToCheck returns identities whose verification, DKIM or
+// MAIL FROM domain is pending or temporarily failed and which were last
+// checked before before, oldest check first. limit <= 0 means no limit.
 func (s *Store) ListIdentitiesToCheck(ctx context.Context, before time.Time, limit int) ([]*store.Identity, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+identityColumns+` FROM identities
-		WHERE checked_at < ?
-		  AND (verification_status IN (?, ?) OR dkim_status IN (?, ?))
-		ORDER BY checked_at, account_id, name LIMIT ?`,
-		column.Micros(before),
-		store.StatusPending, store.StatusTemporaryFailure,
-		store.StatusPending, store.StatusTemporaryFailure,
-		sqlLimit(limit))
+		WHERE checked_at < ?1
+		  AND (verification_status IN (?2, ?3) OR dkim_status IN (?2, ?3) OR mail_from_status IN (?2, ?3))
+		ORDER BY checked_at, account_id, name LIMIT ?4`,
+		column.Micros(before), store.StatusPending, store.StatusTemporaryFailure, sqlLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list identities to check: %w", err)
 	}
@@ -109,10 +108,13 @@ func (s *Store) UpdateIdentity(ctx context.Context, id *store.Identity) error {
 	}
 	res, err := s.write.ExecContext(ctx, `UPDATE identities SET verification_status = ?,
 		verification_token = ?, dkim_signing_enabled = ?, dkim_status = ?, dkim_keys = ?,
-		configuration_set = ?, tags = ?, checked_at = ?, verified_at = ?
+		configuration_set = ?, tags = ?, mail_from_domain = ?, mail_from_status = ?,
+		mail_from_since = ?, behavior_on_mx_failure = ?, checked_at = ?, verified_at = ?
 		WHERE account_id = ? AND name = ?`,
 		id.VerificationStatus, id.VerificationToken, id.DkimSigningEnabled, id.DkimStatus, keys,
-		id.ConfigurationSet, tags, column.Micros(id.CheckedAt), column.Micros(id.VerifiedAt),
+		id.ConfigurationSet, tags, id.MailFromDomain, id.MailFromStatus,
+		column.Micros(id.MailFromSince), id.BehaviorOnMxFailure,
+		column.Micros(id.CheckedAt), column.Micros(id.VerifiedAt),
 		id.AccountID, id.Name)
 	if err := oneRow(res, err); err != nil {
 		return fmt.Errorf("sqlite: update identity %s in account %s: %w", id.Name, id.AccountID, err)
@@ -144,10 +146,12 @@ func scanIdentity(row scanner) (*store.Identity, error) {
 	var (
 		id                               store.Identity
 		keys, tags                       string
+		mailFromSince                    int64
 		createdAt, checkedAt, verifiedAt int64
 	)
 	err := row.Scan(&id.AccountID, &id.Name, &id.Type, &id.VerificationStatus, &id.VerificationToken,
 		&id.DkimSigningEnabled, &id.DkimStatus, &keys, &id.ConfigurationSet, &tags,
+		&id.MailFromDomain, &id.MailFromStatus, &mailFromSince, &id.BehaviorOnMxFailure,
 		&createdAt, &checkedAt, &verifiedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.ErrNotFound
@@ -161,6 +165,7 @@ func scanIdentity(row scanner) (*store.Identity, error) {
 	if id.Tags, err = column.ParseTags(tags); err != nil {
 		return nil, err
 	}
+	id.MailFromSince = column.FromMicros(mailFromSince)
 	id.CreatedAt = column.FromMicros(createdAt)
 	id.CheckedAt = column.FromMicros(checkedAt)
 	id.VerifiedAt = column.FromMicros(verifiedAt)

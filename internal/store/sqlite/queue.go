@@ -22,7 +22,8 @@ import (
 // (BenchmarkClaimDue). CROSS JOIN keeps it from starting at messages.
 const dueSQL = `SELECT r.message_id, r.idx, r.address, r.domain, r.status, r.attempts,
 		r.next_attempt_at, r.updated_at, r.outcome,
-		m.account_id, m.source, m.return_path, m.configuration_set, m.origin, m.created_at, m.size
+		m.account_id, m.source, m.return_path, m.mail_from_domain, m.configuration_set, m.origin,
+		m.created_at, m.size
 	FROM recipients r INDEXED BY %s CROSS JOIN messages m ON m.id = r.message_id
 	WHERE status IN ('queued', 'deferred') AND attempts %s
 	  AND r.next_attempt_at <= ?1 AND (r.lease_until IS NULL OR r.lease_until <= ?1)
@@ -108,7 +109,8 @@ func due(ctx context.Context, tx *sql.Tx, query string, now int64, limit int) ([
 		)
 		err := row.Scan(&r.MessageID, &r.Index, &r.Address, &r.Domain, &r.Status, &r.Attempts,
 			&next, &updated, &outcome,
-			&c.AccountID, &c.Source, &c.ReturnPath, &c.ConfigurationSet, &c.Origin, &created, &c.Size)
+			&c.AccountID, &c.Source, &c.ReturnPath, &c.MailFromDomain, &c.ConfigurationSet, &c.Origin,
+			&created, &c.Size)
 		if err != nil {
 			return dueClaim{}, err
 		}

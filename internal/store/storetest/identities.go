@@ -40,7 +40,9 @@ func testIdentities(t *testing.T, setup func(*testing.T) *fixture) {
 			},
 			ConfigurationSet: "marketing",
 			Tags:             []store.Tag{{Name: "team", Value: "growth"}, {Name: "env", Value: ""}},
-			CreatedAt:        t0, CheckedAt: t0.Add(time.Minute), VerifiedAt: t0.Add(2 * time.Minute),
+			MailFromDomain:   "bounce.example.com", MailFromStatus: store.StatusPending,
+			MailFromSince: t0.Add(time.Second), BehaviorOnMxFailure: store.BehaviorReject,
+			CreatedAt: t0, CheckedAt: t0.Add(time.Minute), VerifiedAt: t0.Add(2 * time.Minute),
 		}
 		f.createIdentity(id)
 		got, err := f.s.GetIdentity(f.ctx, a.ID, "example.com")
@@ -119,28 +121,34 @@ func testIdentities(t *testing.T, setup func(*testing.T) *fixture) {
 		a, b := f.account("a"), f.account("b")
 		cutoff := t0
 		for _, tc := range []struct {
-			account, name, verification, dkim string
-			checked                           time.Time
+			account, name, verification, dkim, mailFrom string
+			checked                                     time.Time
 		}{
-			{a.ID, "verified.example", store.StatusSuccess, store.StatusSuccess, cutoff.Add(-time.Hour)},
-			{a.ID, "failed.example", store.StatusFailed, store.StatusFailed, cutoff.Add(-time.Hour)},
-			{a.ID, "pending.example", store.StatusPending, store.StatusNotStarted, cutoff.Add(-time.Hour)},
-			{b.ID, "dkim-temp.example", store.StatusSuccess, store.StatusTemporaryFailure, cutoff.Add(-2 * time.Hour)},
-			{b.ID, "temp.example", store.StatusTemporaryFailure, store.StatusNotStarted, cutoff.Add(-30 * time.Minute)},
-			{a.ID, "never-checked.example", store.StatusPending, store.StatusPending, time.Time{}},
-			{a.ID, "just-checked.example", store.StatusPending, store.StatusPending, cutoff},
-			{b.ID, "future.example", store.StatusPending, store.StatusPending, cutoff.Add(time.Hour)},
+			{a.ID, "verified.example", store.StatusSuccess, store.StatusSuccess, store.StatusSuccess, cutoff.Add(-time.Hour)},
+			{a.ID, "failed.example", store.StatusFailed, store.StatusFailed, store.StatusFailed, cutoff.Add(-time.Hour)},
+			{a.ID, "pending.example", store.StatusPending, store.StatusNotStarted, "", cutoff.Add(-time.Hour)},
+			{b.ID, "dkim-temp.example", store.StatusSuccess, store.StatusTemporaryFailure, "", cutoff.Add(-2 * time.Hour)},
+			{b.ID, "temp.example", store.StatusTemporaryFailure, store.StatusNotStarted, "", cutoff.Add(-30 * time.Minute)},
+			{a.ID, "mail-from-pending.example", store.StatusSuccess, store.StatusSuccess, store.StatusPending, cutoff.Add(-3 * time.Hour)},
+			{b.ID, "mail-from-temp@example.net", store.StatusSuccess, store.StatusNotStarted, store.StatusTemporaryFailure, cutoff.Add(-20 * time.Minute)},
+			{a.ID, "never-checked.example", store.StatusPending, store.StatusPending, "", time.Time{}},
+			{a.ID, "just-checked.example", store.StatusPending, store.StatusPending, "", cutoff},
+			{b.ID, "future.example", store.StatusPending, store.StatusPending, store.StatusPending, cutoff.Add(time.Hour)},
 		} {
 			id := identity(tc.account, tc.name)
-			id.VerificationStatus, id.DkimStatus, id.CheckedAt = tc.verification, tc.dkim, tc.checked
+			id.VerificationStatus, id.DkimStatus, id.MailFromStatus, id.CheckedAt = tc.verification, tc.dkim, tc.mailFrom, tc.checked
+			if tc.mailFrom != "" {
+				id.MailFromDomain = "bounce." + tc.name
+			}
 			f.createIdentity(id)
 		}
 		for _, tc := range []struct {
 			limit int
 			want  []string
 		}{
-			{0, []string{"never-checked.example", "dkim-temp.example", "pending.example", "temp.example"}},
-			{2, []string{"never-checked.example", "dkim-temp.example"}},
+			{0, []string{"never-checked.example", "mail-from-pending.example", "dkim-temp.example", "pending.example",
+				"temp.example", "mail-from-temp@example.net"}},
+			{2, []string{"never-checked.example", "mail-from-pending.example"}},
 		} {
 			list, err := f.s.ListIdentitiesToCheck(f.ctx, cutoff, tc.limit)
 			if err != nil {
@@ -168,6 +176,8 @@ func testIdentities(t *testing.T, setup func(*testing.T) *fixture) {
 		id.DkimKeys = []store.DkimKey{{Selector: "s1", SealedPrivateKey: []byte{1}, PublicKey: "p", KeyLength: "RSA_1024_BIT", Active: true, CreatedAt: t0}}
 		id.ConfigurationSet = "cs"
 		id.Tags = []store.Tag{{Name: "k", Value: "v"}}
+		id.MailFromDomain, id.MailFromStatus = "mail.example.org", store.StatusSuccess
+		id.MailFromSince, id.BehaviorOnMxFailure = t0.Add(30*time.Minute), store.BehaviorReject
 		id.CheckedAt = t0.Add(time.Hour)
 		id.VerifiedAt = t0.Add(time.Hour)
 		if err := f.s.UpdateIdentity(f.ctx, id); err != nil {

@@ -30,6 +30,7 @@ func testMessages(t *testing.T, setup func(*testing.T) *fixture) {
 		a := f.account("a")
 		m := f.message(a.ID, t0, "x@example.net", "y@example.net", "z@example.org")
 		m.ReturnPath = "bounces@example.com"
+		m.MailFromDomain = "bounce.example.com"
 		m.ConfigurationSet = "transactional"
 		m.Tags = []store.Tag{{Name: "campaign", Value: "spring"}}
 		m.Recipients[2].Domain = "example.org"

@@ -60,7 +60,7 @@ func claimOf(m *store.Message, i int, until time.Time) *store.Claim {
 	r.NextAttemptAt = until
 	return &store.Claim{
 		Recipient: r, AccountID: m.AccountID, Source: m.Source, ReturnPath: m.ReturnPath,
-		ConfigurationSet: m.ConfigurationSet, Origin: m.Origin, MessageCreatedAt: m.CreatedAt,
+		MailFromDomain: m.MailFromDomain, ConfigurationSet: m.ConfigurationSet, Origin: m.Origin, MessageCreatedAt: m.CreatedAt,
 		Size: m.Size, LeaseUntil: until,
 	}
 }
@@ -94,6 +94,7 @@ func testQueue(t *testing.T, setup func(*testing.T) *fixture) {
 		a := f.account("a")
 		m := f.message(a.ID, t0, "x@example.net", "y@example.net")
 		m.ReturnPath, m.ConfigurationSet, m.Origin = "bounces@example.com", "transactional", "smtp"
+		m.MailFromDomain = "bounce.example.com"
 		m.Recipients[1].Outcome = store.Outcome{SMTPReply: "451 4.7.1 greylisted"}
 		f.insert(m)
 		later := f.waiting(a.ID, 0, 1, t0.Add(time.Hour))

@@ -43,8 +43,8 @@ func testTimes(t *testing.T, setup func(*testing.T) *fixture) {
 		if err != nil {
 			t.Fatalf("GetIdentity: %v", err)
 		}
-		if !got.CheckedAt.IsZero() || !got.VerifiedAt.IsZero() {
-			t.Errorf("zero times read back as %v and %v", got.CheckedAt, got.VerifiedAt)
+		if !got.CheckedAt.IsZero() || !got.VerifiedAt.IsZero() || !got.MailFromSince.IsZero() {
+			t.Errorf("zero times read back as %v, %v and %v", got.CheckedAt, got.VerifiedAt, got.MailFromSince)
 		}
 	})
 }

@@ -73,5 +73,6 @@ fuzz ./internal/compose FuzzParseRaw
 fuzz ./internal/address FuzzParse
 fuzz ./internal/sigv4 FuzzParseAuthorization
 fuzz ./internal/verp FuzzDecode
+fuzz ./internal/feedback FuzzParse
 
 log "all tests passed"

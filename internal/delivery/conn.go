@@ -54,6 +54,8 @@ type conn struct {
 
 	key  string      // pool key
 	idle *time.Timer // expiry while idle in the pool
+	// maxMessages is the site's own messages-per-connection limit, if any.
+	maxMessages int
 }
 
 func newConn(nc net.Conn, h Host, addr string) *conn {

@@ -155,6 +155,7 @@ func (p *Pool) Deliver(ctx context.Context, site *Site, env *Envelope) (*Report,
 			}
 			c.key = key
 		}
+		c.maxMessages = site.MaxMessagesPerConn
 		stop := c.bind(ctx)
 		err, stale := p.transact(ctx, c, &e, rep, reused)
 		if !stop() {
@@ -243,7 +244,8 @@ func (p *Pool) put(c *conn) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed || p.cfg.MaxIdlePerSite < 0 || len(p.idle[c.key]) >= p.cfg.MaxIdlePerSite ||
-		c.messages >= p.cfg.MaxMessagesPerConn || time.Since(c.created) >= p.cfg.MaxConnAge {
+		c.messages >= p.cfg.MaxMessagesPerConn || (c.maxMessages > 0 && c.messages >= c.maxMessages) ||
+		time.Since(c.created) >= p.cfg.MaxConnAge {
 		p.retire(c)
 		return
 	}

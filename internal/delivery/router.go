@@ -39,6 +39,10 @@ type Site struct {
 	// ImplicitMX says the domain has no MX records and its own address is
 	// used as its one MX (RFC 5321 §5.1).
 	ImplicitMX bool
+	// MaxMessagesPerConn, when positive, retires a connection to this
+	// site after that many messages, below PoolConfig.MaxMessagesPerConn
+	// (the shaping file's messages_per_connection: Yahoo asks for 20).
+	MaxMessagesPerConn int
 }
 
 // Host is one server of a site.

@@ -40,7 +40,9 @@ func (s *Scheduler) deliver(ctx context.Context, shaped *shaping.Site, j *job) {
 	}
 	// A delivery under way finishes even when shutdown begins: aborting
 	// it would waste the attempt (the pool's timeouts bound it).
-	rep, err := s.transport.Deliver(context.WithoutCancel(ctx), j.site, env)
+	site := *j.site
+	site.MaxMessagesPerConn = shaped.Stats().Limits.MessagesPerConnection
+	rep, err := s.transport.Deliver(context.WithoutCancel(ctx), &site, env)
 	if rep != nil && rep.Throttled() {
 		shaped.Throttled(throttleReason(rep, err))
 		s.metrics.throttled.Inc()

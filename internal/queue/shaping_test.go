@@ -220,3 +220,38 @@ func TestRulesReachASiteAfterItWasIdle(t *testing.T) {
 		t.Errorf("at most %d connection open for %d slow messages: the site kept its old limit of 1", peak, n)
 	}
 }
+
+// The shaping file's messages_per_connection retires a connection after
+// that many messages (Yahoo asks for 20), below the pool's own limit.
+func TestMessagesPerConnectionFollowsTheShapingFile(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t, smtptest.Options{})
+	f := newFixture(t, options{mxPort: srv.Port, shapingFile: `
+[provider.bulk]
+mx_suffixes = [".bulk.test"]
+max_connections = 1
+messages_per_connection = 5
+`})
+	for d := range 5 {
+		f.dns.SetMX(fmt.Sprintf("d%d.test", d), dnstest.MX{Host: "mx1.bulk.test", Pref: 10})
+	}
+	f.dns.SetA("mx1.bulk.test", "127.0.0.1")
+	const n = 23
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = f.send(bulkAddr(i))
+	}
+	r := f.start(f.config("node-1"))
+	f.waitDelivered(ids)
+	r.stop()
+	total := 0
+	for _, m := range srv.MessagesPerConn() {
+		if m > 5 {
+			t.Errorf("a connection carried %d messages, want at most 5 (all: %v)", m, srv.MessagesPerConn())
+		}
+		total += m
+	}
+	if total != n {
+		t.Errorf("%d messages arrived, want %d", total, n)
+	}
+}

@@ -67,6 +67,8 @@ type node struct {
 	extraEnv []string
 	// smtpAddr and smtpsAddr are the submission listeners' addresses.
 	smtpAddr, smtpsAddr string
+	// mxAddr is the inbound MX listener's address.
+	mxAddr string
 }
 
 // startNode runs serve on a fresh (or given) data dir with extra flags.
@@ -84,6 +86,7 @@ func startNode(t *testing.T, data string, args ...string) *node {
 var (
 	servingRE = regexp.MustCompile(`msg="hikyaku serving" http=(\S+)`)
 	smtpRE    = regexp.MustCompile(`msg="smtp submission serving" starttls=(\S+) tls=(\S+)`)
+	mxRE      = regexp.MustCompile(`msg="mx serving" addr=(\S+)`)
 )
 
 func (n *node) start() {
@@ -92,7 +95,7 @@ func (n *node) start() {
 	// Every listener on a free port; the queue off unless a test turns it
 	// on with --delivery=true (later flags win).
 	args := append([]string{"serve", "--data", n.data, "--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0",
-		"--smtps", "127.0.0.1:0", "--log-level", "debug", "--hostname", "hikyaku.test", "--delivery=false"}, n.args...)
+		"--smtps", "127.0.0.1:0", "--mx", "127.0.0.1:0", "--log-level", "debug", "--hostname", "hikyaku.test", "--delivery=false"}, n.args...)
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append(os.Environ(),
 		"HIKYAKU_BOOTSTRAP_ACCESS_KEY_ID="+bootKeyID,
@@ -118,6 +121,11 @@ func (n *node) start() {
 			if m := smtpRE.FindStringSubmatch(line); m != nil {
 				n.mu.Lock()
 				n.smtpAddr, n.smtpsAddr = m[1], m[2]
+				n.mu.Unlock()
+			}
+			if m := mxRE.FindStringSubmatch(line); m != nil {
+				n.mu.Lock()
+				n.mxAddr = m[1]
 				n.mu.Unlock()
 			}
 			if m := servingRE.FindStringSubmatch(line); m != nil {

@@ -49,7 +49,7 @@ func benchSend(b *testing.B, storeDSN string) {
 	cfg.Resolver = "127.0.0.1:1" // never consulted: the sender is verified by fiat
 	cfg.Hostname = "bench.test"
 	cfg.Delivery = false // intake alone: the queue is measured separately
-	cfg.SMTP, cfg.SMTPS = "off", "off"
+	cfg.SMTP, cfg.SMTPS, cfg.MX = "off", "off", "off"
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	n, err := Open(ctx, cfg, log)
 	if err != nil {

@@ -84,6 +84,14 @@ func (n *Node) Serve(ctx context.Context, out io.Writer) error {
 		}
 		n.Log.Info("smtp submission serving", "starttls", sub.Addr(), "tls", sub.TLSAddr())
 	}
+	if enabled(cfg.MX) {
+		inbound, err := n.startMX(ctx)
+		if err != nil {
+			return err
+		}
+		defer inbound.Close()
+		n.Log.Info("mx serving", "addr", inbound.Addr())
+	}
 	n.Log.Info("hikyaku serving", "http", ln.Addr().String(), "data", cfg.Data, "store", storeKind(&cfg),
 		"region", cfg.Region(), "delivery", cfg.Delivery)
 

@@ -1,0 +1,122 @@
+package bounce
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hikyaku/hikyaku/internal/feedback"
+	"github.com/hikyaku/hikyaku/internal/msgid"
+	"github.com/hikyaku/hikyaku/internal/store"
+)
+
+// apply records rep's verdict on one matched recipient: its status and
+// outcome, the account's statistics, and the suppression list.
+func (p *Processor) apply(ctx context.Context, rep *feedback.Report, m match) error {
+	r := &m.msg.Recipients[m.idx]
+	log := p.log().With("kind", rep.Kind, "message_id", r.MessageID, "index", r.Index, "matched_by", m.via)
+	now := p.now().Now().UTC().Truncate(time.Microsecond)
+	prev := r.Status
+	var (
+		delta  store.StatBucket
+		reason string // suppression reason, "" for none
+	)
+	switch rep.Kind {
+	case feedback.KindBounce:
+		if m.rcpt != nil && m.rcpt.Action != "" && m.rcpt.Action != "failed" {
+			// A delay warning (Action: delayed) or a relay notice is
+			// not a bounce: the remote MTA is still trying.
+			log.Info("non-failure report ignored", "action", m.rcpt.Action, "status", m.rcpt.Status)
+			return nil
+		}
+		// A bounce after the delivery (the remote MTA accepted, then
+		// failed to deliver) is a Bounce in SES too.
+		r.Status = store.RcptBounced
+		r.Outcome = bounceOutcome(m.rcpt)
+		delta.Bounces = 1
+		if m.rcpt != nil && m.rcpt.Hard {
+			reason = store.ReasonBounce
+		}
+	case feedback.KindComplaint:
+		r.Status = store.RcptComplained
+		r.Outcome.ComplaintFeedbackType = complaintType(rep, m.rcpt)
+		delta.Complaints = 1
+		reason = store.ReasonComplaint
+	default:
+		return nil
+	}
+	r.UpdatedAt = now
+	if err := p.Store.UpdateRecipient(ctx, r); err != nil {
+		return fmt.Errorf("bounce: record %s of %s recipient %d: %w", rep.Kind, r.MessageID, r.Index, err)
+	}
+	log.Info("feedback recorded", "status", r.Status, "previous", prev, "enhanced", r.Outcome.Status,
+		"bounce_type", r.Outcome.BounceType, "bounce_subtype", r.Outcome.BounceSubType,
+		"feedback_type", r.Outcome.ComplaintFeedbackType)
+	if m.msg.Origin == "system" {
+		// Mail hikyaku sends itself counts toward no account.
+		return nil
+	}
+	// Counted once per recipient: a second report about it, or this one
+	// processed again after a failure, adds nothing.
+	if prev != r.Status {
+		if err := p.Store.AddStats(ctx, m.msg.AccountID, now, delta); err != nil {
+			return fmt.Errorf("bounce: count %s for account %s: %w", rep.Kind, m.msg.AccountID, err)
+		}
+	}
+	if reason != "" {
+		return p.suppress(ctx, m.msg.AccountID, r, reason, now)
+	}
+	return nil
+}
+
+// suppress puts r's address on the account's suppression list, when the
+// account's SuppressedReasons include reason.
+func (p *Processor) suppress(ctx context.Context, accountID string, r *store.Recipient, reason string, now time.Time) error {
+	acct, err := p.Store.GetAccount(ctx, accountID)
+	if err != nil {
+		return fmt.Errorf("bounce: look up account %s for suppression: %w", accountID, err)
+	}
+	if !slices.Contains(acct.SuppressedReasons, reason) {
+		return nil
+	}
+	err = p.Store.PutSuppressed(ctx, &store.Suppressed{AccountID: accountID, Address: strings.ToLower(r.Address),
+		Reason: reason, MessageID: r.MessageID, FeedbackID: msgid.New(now), LastUpdate: now})
+	if err != nil {
+		return fmt.Errorf("bounce: suppress recipient %d of %s: %w", r.Index, r.MessageID, err)
+	}
+	p.log().Info("address suppressed", "account", accountID, "reason", reason, "message_id", r.MessageID)
+	return nil
+}
+
+// bounceOutcome is SES's view of a bounce; a report without a usable
+// entry is Undetermined, as SES says when it cannot tell.
+func bounceOutcome(fr *feedback.Recipient) store.Outcome {
+	if fr == nil {
+		return store.Outcome{BounceType: "Undetermined", BounceSubType: "Undetermined"}
+	}
+	o := store.Outcome{BounceType: fr.SESBounceType, BounceSubType: fr.SESBounceSubType, Status: fr.Status,
+		Diagnostic: fr.Diagnostic, RemoteMTA: fr.RemoteMTA}
+	if fr.ReplyCode != "" && fr.DiagnosticType == "SMTP" {
+		o.SMTPReply = fr.Diagnostic
+	}
+	if o.BounceType == "" {
+		o.BounceType = "Undetermined"
+	}
+	if o.BounceSubType == "" {
+		o.BounceSubType = "Undetermined"
+	}
+	return o
+}
+
+// complaintType is the ARF Feedback-Type, from the report or the entry.
+func complaintType(rep *feedback.Report, fr *feedback.Recipient) string {
+	if rep.Complaint != nil && rep.Complaint.FeedbackType != "" {
+		return rep.Complaint.FeedbackType
+	}
+	if fr != nil {
+		return fr.FeedbackType
+	}
+	return ""
+}

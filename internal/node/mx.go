@@ -1,0 +1,31 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/hikyaku/hikyaku/internal/bounce"
+	"github.com/hikyaku/hikyaku/internal/mx"
+)
+
+// startMX starts the inbound MX listener, which spools bounces and
+// complaints into DATA/inbound and records them through package bounce.
+func (n *Node) startMX(ctx context.Context) (*mx.Server, error) {
+	cfg := n.Config
+	proc := &bounce.Processor{Store: n.Store, VERPKey: n.VERPKey, Clock: n.Clock, Log: n.Log.With("component", "bounce")}
+	srv := mx.New(mx.Config{
+		Addr: cfg.MX, Hostname: cfg.InboundMXHost(), SpoolDir: filepath.Join(cfg.Data, "inbound"), VERPKey: n.VERPKey,
+	}, mx.ProcessorFunc(func(ctx context.Context, raw []byte, rcptTo []string) error {
+		err := proc.Process(ctx, raw, rcptTo)
+		if errors.Is(err, bounce.ErrUnmatched) {
+			return fmt.Errorf("%w: %w", mx.ErrUnmatched, err)
+		}
+		return err
+	}), n.Log)
+	if err := srv.Start(ctx); err != nil {
+		return nil, fmt.Errorf("inbound MX (--mx %s): %w", cfg.MX, err)
+	}
+	return srv, nil
+}

@@ -100,6 +100,20 @@ func TestAWSCLI(t *testing.T) {
 	}
 	fails("Message length is more than 10485760 bytes", "ses", "send-raw-email", "--raw-message", "file://"+big)
 
+	// The suppression list, as an operator manages it from the CLI.
+	must("sesv2", "put-suppressed-destination", "--email-address", "Gone@Recipient.test", "--reason", "BOUNCE")
+	out = must("sesv2", "get-suppressed-destination", "--email-address", "gone@recipient.test")
+	if !strings.Contains(out, `"Reason": "BOUNCE"`) {
+		t.Errorf("get-suppressed-destination:\n%s", out)
+	}
+	out = must("sesv2", "list-suppressed-destinations", "--reasons", "BOUNCE")
+	if !strings.Contains(out, `"EmailAddress": "gone@recipient.test"`) {
+		t.Errorf("list-suppressed-destinations:\n%s", out)
+	}
+	must("sesv2", "delete-suppressed-destination", "--email-address", "gone@recipient.test")
+	fails("NotFoundException", "sesv2", "get-suppressed-destination", "--email-address", "gone@recipient.test")
+	must("sesv2", "put-account-suppression-attributes", "--suppressed-reasons", "COMPLAINT")
+
 	// A sandbox account may only send to verified recipients.
 	keyID, secret := n.newAccount("sandboxed", false)
 	n.mustAdmin("identity", "create", "me@sandbox.example", "--account", "sandboxed")

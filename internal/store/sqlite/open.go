@@ -47,6 +47,7 @@ type Store struct {
 	write  *sql.DB // exactly one connection
 	read   *sql.DB
 	insert *groupcommit.Committer[*messageRow]
+	finish *groupcommit.Committer[*finishRow]
 	stmts  commitStmts
 
 	closeOnce sync.Once
@@ -117,6 +118,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	// not abort a transaction that holds other callers' messages.
 	o.batch.Workers = 1
 	s.insert = groupcommit.New(context.WithoutCancel(ctx), o.batch, s.commitMessages)
+	s.finish = groupcommit.New(context.WithoutCancel(ctx), groupcommit.Config{Workers: 1}, s.commitFinishes)
 	return s, nil
 }
 
@@ -190,6 +192,7 @@ func enableWAL(ctx context.Context, db *sql.DB, timeout time.Duration) error {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.insert.Close()
+		s.finish.Close()
 		s.closeErr = s.closeDBs()
 	})
 	return s.closeErr

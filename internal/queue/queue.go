@@ -43,6 +43,9 @@ type Config struct {
 	Poll time.Duration
 	// Batch is how many recipients one claim takes at most (default 256).
 	Batch int
+	// KeepEvery is how often leases of recipients held in memory are
+	// extended (default Lease/3).
+	KeepEvery time.Duration
 	// Gather is how long new mail is gathered after a wake-up before it
 	// is claimed (default 5ms): one claim per few commits, not per commit.
 	Gather time.Duration
@@ -76,6 +79,9 @@ func (c *Config) defaults() {
 	}
 	if c.Batch <= 0 {
 		c.Batch = 256
+	}
+	if c.KeepEvery <= 0 {
+		c.KeepEvery = c.Lease / 3
 	}
 	if c.Gather <= 0 {
 		c.Gather = 5 * time.Millisecond
@@ -240,7 +246,7 @@ func (s *Scheduler) route(ctx context.Context, c *store.Claim) {
 // keepLeases extends the leases of recipients held in memory, so a slow
 // site's backlog is not taken over by another node while it waits.
 func (s *Scheduler) keepLeases(ctx context.Context) {
-	t := time.NewTicker(s.cfg.Lease / 3)
+	t := time.NewTicker(s.cfg.KeepEvery)
 	defer t.Stop()
 	for {
 		select {

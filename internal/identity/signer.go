@@ -55,7 +55,9 @@ func (s *Service) SigningFor(ctx context.Context, accountID, fromDomain string) 
 }
 
 func (s *Service) lookupSigning(ctx context.Context, accountID, domain string) (*Signing, error) {
-	for d := domain; strings.Contains(d, "."); d = d[strings.IndexByte(d, '.')+1:] {
+	// The domain, then its parents short of the TLD, as for sender
+	// verification (the address itself has no key).
+	for _, d := range senderNames("@" + domain)[1:] {
 		id, err := s.Store.GetIdentity(ctx, accountID, d)
 		if errors.Is(err, store.ErrNotFound) {
 			continue

@@ -3,6 +3,7 @@ package sesapi
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -171,7 +172,7 @@ func (s *Server) v2PutAccountSuppression(w http.ResponseWriter, r *http.Request,
 		if !validReason(reason) {
 			return fault.BadRequest("Invalid SuppressedReasons value %s: use BOUNCE or COMPLAINT.", reason)
 		}
-		if !contains(reasons, reason) {
+		if !slices.Contains(reasons, reason) {
 			reasons = append(reasons, reason)
 		}
 	}
@@ -181,13 +182,4 @@ func (s *Server) v2PutAccountSuppression(w http.ResponseWriter, r *http.Request,
 		return err
 	}
 	return writeJSON(w, struct{}{})
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -55,10 +55,11 @@ func run() error {
 			return err
 		}
 	}
-	fmt.Println("listening on", srv.Addr())
-
+	// Catch signals before announcing the address: a caller may signal
+	// as soon as it has read the line, and must get a clean stop.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	fmt.Println("listening on", srv.Addr())
 	<-ctx.Done()
 	slog.Info("hikyaku-testdns: stopping", "queries", len(srv.Queries()))
 	return srv.Close()

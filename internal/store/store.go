@@ -34,6 +34,8 @@ type Store interface {
 	MessageStore
 	QueueStore
 	SuppressionStore
+	ObjectStore
+	EventStore
 	// Close releases the store; pending InsertMessage calls finish first.
 	Close() error
 }
@@ -130,8 +132,10 @@ type QueueStore interface {
 	// Outcome with r's, clears the lease, and appends a to the
 	// recipient's attempt log, all in one transaction; but only if the
 	// recipient is still leased by owner. Otherwise it changes nothing and
-	// returns ErrLeaseLost. a may be nil (no attempt was made).
-	FinishAttempt(ctx context.Context, owner string, r *Recipient, a *Attempt) error
+	// returns ErrLeaseLost. a may be nil (no attempt was made). evs, the
+	// events the attempt produced, are appended to the event log in the
+	// same transaction (and not at all if the lease was lost).
+	FinishAttempt(ctx context.Context, owner string, r *Recipient, a *Attempt, evs ...*Event) error
 	// ExtendLease pushes the lease of claimed recipients held by owner to
 	// until (and NextAttemptAt with it); recipients no longer held by owner
 	// are skipped. It returns how many were extended.
@@ -340,6 +344,10 @@ type Message struct {
 	// Body is the complete RFC 5322 message as it will be sent.
 	Body       []byte
 	Recipients []Recipient
+	// Events are appended to the event log in the message's own
+	// transaction (its Send event, and a Bounce for each recipient that
+	// was suppressed at intake). Their IDs are not set.
+	Events []*Event
 }
 
 // CountedRecipients is how many of the message's recipients count as

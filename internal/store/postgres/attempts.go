@@ -28,13 +28,20 @@ WITH finished AS (
 	INSERT INTO attempts (message_id, idx, at, duration_ns, host, status, reply)
 	SELECT message_id, idx, $10::timestamptz, $11::bigint, $12::text, $13::text, $14::text
 	FROM finished WHERE $9::boolean
+), logged_events AS (
+	INSERT INTO events (account_id, type, message_id, recipient, source, configuration_set, at, detail)
+	SELECT e.account_id, e.type, e.message_id, e.recipient, e.source, e.configuration_set, e.at, e.detail
+	FROM unnest($15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[],
+		$21::timestamptz[], $22::bytea[])
+	AS e(account_id, type, message_id, recipient, source, configuration_set, at, detail)
+	WHERE EXISTS (SELECT 1 FROM finished)
 )
 SELECT count(*) FROM finished`
 
 // FinishAttempt records the result of an attempt on a recipient owner has
 // claimed (see store.QueueStore): ErrLeaseLost if owner no longer holds it,
 // ErrNotFound if there is no such recipient.
-func (s *Store) FinishAttempt(ctx context.Context, owner string, r *store.Recipient, a *store.Attempt) error {
+func (s *Store) FinishAttempt(ctx context.Context, owner string, r *store.Recipient, a *store.Attempt, evs ...*store.Event) error {
 	outcome, err := column.Outcome(r.Outcome)
 	if err != nil {
 		return fmt.Errorf("postgres: finish attempt on recipient %d of %s: %w", r.Index, r.MessageID, err)
@@ -43,10 +50,13 @@ func (s *Store) FinishAttempt(ctx context.Context, owner string, r *store.Recipi
 	if a != nil {
 		log = *a
 	}
+	var ev eventArrays
+	ev.add(evs)
 	var n int
 	err = s.pool.QueryRow(ctx, finishSQL, r.MessageID, r.Index, r.Status, r.Attempts,
 		ts(r.NextAttemptAt), ts(r.UpdatedAt), outcome, owner,
-		a != nil, ts(log.At), int64(log.Duration), log.Host, log.Status, log.Reply).Scan(&n)
+		a != nil, ts(log.At), int64(log.Duration), log.Host, log.Status, log.Reply,
+		ev.accountID, ev.typ, ev.messageID, ev.recipient, ev.source, ev.configurationSet, ev.at, ev.detail).Scan(&n)
 	if err != nil {
 		return wrapf(err, "finish attempt on recipient %d of %s", r.Index, r.MessageID)
 	}

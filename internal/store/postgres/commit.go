@@ -46,6 +46,7 @@ type messageRow struct {
 	recipients                                 []recipientRow
 	// counted is m.CountedRecipients(): what the statistics gain.
 	counted int
+	events  []*store.Event
 }
 
 type recipientRow struct {
@@ -69,6 +70,7 @@ func newMessageRow(m *store.Message) (*messageRow, error) {
 		bucket:     column.Bucket(m.CreatedAt),
 		recipients: make([]recipientRow, len(m.Recipients)),
 		counted:    m.CountedRecipients(),
+		events:     m.Events,
 	}
 	for i, r := range m.Recipients {
 		outcome, err := column.Outcome(r.Outcome)
@@ -126,6 +128,13 @@ WITH input AS (
 	ORDER BY input.account_id, input.bucket
 	ON CONFLICT (account_id, bucket_start) DO UPDATE
 		SET delivery_attempts = s.delivery_attempts + excluded.delivery_attempts
+), logged AS (
+	INSERT INTO events (account_id, type, message_id, recipient, source, configuration_set, at, detail)
+	SELECT e.account_id, e.type, e.message_id, e.recipient, e.source, e.configuration_set, e.at, e.detail
+	FROM unnest($25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::text[],
+		$31::timestamptz[], $32::bytea[])
+	AS e(account_id, type, message_id, recipient, source, configuration_set, at, detail)
+	JOIN stored ON stored.id = e.message_id
 )
 SELECT id FROM stored`
 
@@ -211,6 +220,8 @@ type batchArrays struct {
 	rMessageID, rAddress, rDomain, rStatus, rOutcome []string
 	rIdx, rAttempts                                  []int32
 	rNextAttemptAt, rUpdatedAt                       []time.Time
+
+	events eventArrays
 }
 
 func (a *batchArrays) add(m *messageRow) {
@@ -240,6 +251,7 @@ func (a *batchArrays) add(m *messageRow) {
 		a.rUpdatedAt = append(a.rUpdatedAt, r.updatedAt)
 		a.rOutcome = append(a.rOutcome, r.outcome)
 	}
+	a.events.add(m.events)
 }
 
 // args returns the arrays in insertBatchSQL's parameter order. Columns
@@ -253,5 +265,7 @@ func (a *batchArrays) args() []any {
 		a.rMessageID, a.rIdx, a.rAddress, a.rDomain, a.rStatus, a.rAttempts,
 		a.rNextAttemptAt, a.rUpdatedAt, a.rOutcome,
 		a.mailFromDomain,
+		a.events.accountID, a.events.typ, a.events.messageID, a.events.recipient, a.events.source,
+		a.events.configurationSet, a.events.at, a.events.detail,
 	}
 }

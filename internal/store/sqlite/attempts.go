@@ -17,12 +17,12 @@ import (
 // group-committed like InsertMessage: each is its own guarded update, but
 // many share one transaction and one WAL sync, which took the delivery
 // side from one fsync per recipient to one per batch (BENCHMARKS.md).
-func (s *Store) FinishAttempt(ctx context.Context, owner string, r *store.Recipient, a *store.Attempt) error {
+func (s *Store) FinishAttempt(ctx context.Context, owner string, r *store.Recipient, a *store.Attempt, evs ...*store.Event) error {
 	outcome, err := column.Outcome(r.Outcome)
 	if err != nil {
 		return fmt.Errorf("sqlite: finish attempt on recipient %d of %s: %w", r.Index, r.MessageID, err)
 	}
-	item := &finishRow{owner: owner, r: *r, a: a, outcome: outcome}
+	item := &finishRow{owner: owner, r: *r, a: a, outcome: outcome, events: evs}
 	if err := s.finish.Submit(ctx, item, 256+len(outcome)); err != nil {
 		return fmt.Errorf("sqlite: finish attempt on recipient %d of %s by %s: %w", r.Index, r.MessageID, owner, err)
 	}
@@ -35,6 +35,7 @@ type finishRow struct {
 	r       store.Recipient
 	a       *store.Attempt
 	outcome string
+	events  []*store.Event
 }
 
 // commitFinishes applies a batch of FinishAttempt calls in one
@@ -69,6 +70,9 @@ func (s *Store) commitFinishes(ctx context.Context, batch []*finishRow) (itemErr
 				r.MessageID, r.Index, column.Micros(a.At), int64(a.Duration), a.Host, a.Status, a.Reply); err != nil {
 				return nil, fmt.Errorf("log attempt on recipient %d of %s: %w", r.Index, r.MessageID, err)
 			}
+		}
+		if err := s.insertEvents(ctx, tx, f.events); err != nil {
+			return nil, err
 		}
 	}
 	if err := tx.Commit(); err != nil {

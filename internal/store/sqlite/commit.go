@@ -46,6 +46,7 @@ type messageRow struct {
 	recipients                                 []recipientRow
 	// counted is m.CountedRecipients(): what the statistics gain.
 	counted int
+	events  []*store.Event
 }
 
 type recipientRow struct {
@@ -70,6 +71,7 @@ func newMessageRow(m *store.Message) (*messageRow, error) {
 		bucket:     column.Micros(column.Bucket(m.CreatedAt)),
 		recipients: make([]recipientRow, len(m.Recipients)),
 		counted:    m.CountedRecipients(),
+		events:     m.Events,
 	}
 	for i, r := range m.Recipients {
 		outcome, err := column.Outcome(r.Outcome)
@@ -88,7 +90,7 @@ func newMessageRow(m *store.Message) (*messageRow, error) {
 // commitStmts are the statements of a group commit, prepared once on the
 // write connection.
 type commitStmts struct {
-	accountExists, message, body, recipient, stats *sql.Stmt
+	accountExists, message, body, recipient, stats, event *sql.Stmt
 }
 
 func (c *commitStmts) prepare(ctx context.Context, db *sql.DB) error {
@@ -104,6 +106,7 @@ func (c *commitStmts) prepare(ctx context.Context, db *sql.DB) error {
 		{&c.recipient, `INSERT INTO recipients (message_id, idx, address, domain, status,
 			attempts, next_attempt_at, updated_at, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&c.stats, addStatsSQL},
+		{&c.event, insertEventSQL},
 	} {
 		stmt, err := db.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -116,7 +119,7 @@ func (c *commitStmts) prepare(ctx context.Context, db *sql.DB) error {
 
 func (c *commitStmts) close() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{c.accountExists, c.message, c.body, c.recipient, c.stats} {
+	for _, s := range []*sql.Stmt{c.accountExists, c.message, c.body, c.recipient, c.stats, c.event} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}
@@ -172,6 +175,9 @@ func (s *Store) commitMessages(ctx context.Context, batch []*messageRow) (itemEr
 				r.attempts, r.nextAttemptAt, r.updatedAt, r.outcome); err != nil {
 				return nil, fmt.Errorf("insert recipient %d of %s: %w", idx, m.id, err)
 			}
+		}
+		if err := s.insertEvents(ctx, tx, m.events); err != nil {
+			return nil, err
 		}
 		attempts[statKey{m.accountID, m.bucket}] += int64(m.counted)
 	}

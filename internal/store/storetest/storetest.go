@@ -49,6 +49,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"attempts", testAttempts},
 		{"statistics", testStats},
 		{"suppression list", testSuppression},
+		{"objects", testObjects},
+		{"events", testEvents},
 		{"times", testTimes},
 	} {
 		t.Run(group.name, func(t *testing.T) {

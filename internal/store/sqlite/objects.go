@@ -93,8 +93,8 @@ func (s *Store) DeleteObjects(ctx context.Context, accountID, kind, prefix strin
 
 func scanObject(row scanner) (*store.Object, error) {
 	var (
-		o                  store.Object
-		created, updated   int64
+		o                store.Object
+		created, updated int64
 	)
 	if err := row.Scan(&o.AccountID, &o.Kind, &o.Name, &o.Body, &created, &updated); err != nil {
 		return nil, err

@@ -88,7 +88,11 @@ func TestDeliveryToSMTPSink(t *testing.T) {
 	}
 	apiID := aws.ToString(sent.MessageId)
 
-	// The same through SMTP submission, with the key's SES SMTP password.
+	// The same through SMTP submission, with the key's SES SMTP password,
+	// selecting a configuration set by header as SES allows.
+	if _, err := c.CreateConfigurationSet(cx, &sesv2.CreateConfigurationSetInput{ConfigurationSetName: aws.String("newsletters")}); err != nil {
+		t.Fatal(err)
+	}
 	keyOut := n.mustAdmin("key", "create", "--account", "default")
 	smtpUser, smtpPass := field(t, keyOut, "SmtpUsername"), field(t, keyOut, "SmtpPassword")
 	sc, err := smtp.DialStartTLS(n.smtpAddr, &tls.Config{InsecureSkipVerify: true})

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/aws/aws-sdk-go-v2/service/ses/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 )
 
 func TestSESv1WithTheGoSDK(t *testing.T) {
@@ -77,12 +78,20 @@ func TestSESv1WithTheGoSDK(t *testing.T) {
 		if tr := n.trace(aws.ToString(out.MessageId)); len(tr.Recipients) != 1 {
 			t.Fatalf("trace = %+v", tr)
 		}
-		raw := "From: app@legacy.test\r\nTo: y@recipient.test\r\nSubject: raw v1\r\nX-SES-CONFIGURATION-SET: ignored-for-now\r\n\r\nbody\r\n"
+		raw := "From: app@legacy.test\r\nTo: y@recipient.test\r\nSubject: raw v1\r\nX-SES-CONFIGURATION-SET: legacy-set\r\n\r\nbody\r\n"
+		_, err = c.SendRawEmail(cx, &ses.SendRawEmailInput{RawMessage: &types.RawMessage{Data: []byte(raw)}})
+		if code, msg := apiCode(t, err); code != "ConfigurationSetDoesNotExist" || msg != "Configuration set <legacy-set> does not exist." {
+			t.Errorf("SendRawEmail with an unknown configuration set: %s %q", code, msg)
+		}
+		if _, err := n.sesv2(bootKeyID, bootSecret).CreateConfigurationSet(cx, &sesv2.CreateConfigurationSetInput{
+			ConfigurationSetName: aws.String("legacy-set")}); err != nil {
+			t.Fatal(err)
+		}
 		rout, err := c.SendRawEmail(cx, &ses.SendRawEmailInput{RawMessage: &types.RawMessage{Data: []byte(raw)}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if tr := n.trace(aws.ToString(rout.MessageId)); tr.Recipients[0].Address != "y@recipient.test" {
+		if tr := n.trace(aws.ToString(rout.MessageId)); tr.Recipients[0].Address != "y@recipient.test" || tr.ConfigurationSet != "legacy-set" {
 			t.Fatalf("trace = %+v", tr)
 		}
 	})

@@ -17,9 +17,10 @@ import (
 
 // trace runs `hikyaku trace --json` and decodes it.
 type traceJSON struct {
-	MessageID  string `json:"messageId"`
-	Subject    string `json:"subject"`
-	Recipients []struct {
+	MessageID        string `json:"messageId"`
+	Subject          string `json:"subject"`
+	ConfigurationSet string `json:"configurationSet"`
+	Recipients       []struct {
 		Address string `json:"address"`
 		Status  string `json:"status"`
 		Outcome struct {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hikyaku/hikyaku/internal/eventlog"
 	"github.com/hikyaku/hikyaku/internal/feedback"
 	"github.com/hikyaku/hikyaku/internal/msgid"
 	"github.com/hikyaku/hikyaku/internal/store"
@@ -58,27 +59,49 @@ func (p *Processor) apply(ctx context.Context, rep *feedback.Report, m match) er
 		// Mail hikyaku sends itself counts toward no account.
 		return nil
 	}
-	// Counted once per recipient: a second report about it, or this one
-	// processed again after a failure, adds nothing.
+	// Counted, and published, once per recipient: a second report about
+	// it, or this one processed again after a failure, adds nothing.
 	if prev != r.Status {
 		if err := p.Store.AddStats(ctx, m.msg.AccountID, now, delta); err != nil {
 			return fmt.Errorf("bounce: count %s for account %s: %w", rep.Kind, m.msg.AccountID, err)
 		}
+		if err := p.Store.AppendEvents(ctx, []*store.Event{feedbackEvent(rep, m, r, now)}); err != nil {
+			return fmt.Errorf("bounce: log %s event of %s: %w", rep.Kind, r.MessageID, err)
+		}
 	}
 	if reason != "" {
-		return p.suppress(ctx, m.msg.AccountID, r, reason, now)
+		return p.suppress(ctx, m.msg, r, reason, now)
 	}
 	return nil
 }
 
+// feedbackEvent is the Bounce or Complaint event a report produces.
+func feedbackEvent(rep *feedback.Report, m match, r *store.Recipient, now time.Time) *store.Event {
+	em := eventlog.MessageOf(m.msg)
+	if rep.Kind == feedback.KindComplaint {
+		var agent string
+		var arrival time.Time
+		if c := rep.Complaint; c != nil {
+			agent, arrival = c.UserAgent, c.ArrivalDate
+		}
+		return eventlog.Complaint(em, r.Address, now, r.Outcome.ComplaintFeedbackType, agent, arrival)
+	}
+	return eventlog.Outcome(em, r, now, eventlog.Options{ReportingMTA: rep.ReportingMTA})[0]
+}
+
 // suppress puts r's address on the account's suppression list, when the
 // account's SuppressedReasons include reason.
-func (p *Processor) suppress(ctx context.Context, accountID string, r *store.Recipient, reason string, now time.Time) error {
+func (p *Processor) suppress(ctx context.Context, msg *store.Message, r *store.Recipient, reason string, now time.Time) error {
+	accountID := msg.AccountID
 	acct, err := p.Store.GetAccount(ctx, accountID)
 	if err != nil {
 		return fmt.Errorf("bounce: look up account %s for suppression: %w", accountID, err)
 	}
-	if !slices.Contains(acct.SuppressedReasons, reason) {
+	reasons := acct.SuppressedReasons
+	if p.SuppressedReasons != nil {
+		reasons = p.SuppressedReasons(ctx, acct, msg.ConfigurationSet)
+	}
+	if !slices.Contains(reasons, reason) {
 		return nil
 	}
 	err = p.Store.PutSuppressed(ctx, &store.Suppressed{AccountID: accountID, Address: strings.ToLower(r.Address),

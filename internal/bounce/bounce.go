@@ -34,6 +34,10 @@ type Processor struct {
 	VERPKey []byte
 	Clock   clock.Clock
 	Log     *slog.Logger
+	// SuppressedReasons gives the reasons for automatic suppression of
+	// mail sent with a configuration set (configset.Service's); nil uses
+	// the account's.
+	SuppressedReasons func(ctx context.Context, acct *store.Account, configSet string) []string
 }
 
 func (p *Processor) log() *slog.Logger {

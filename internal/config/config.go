@@ -91,6 +91,11 @@ type Config struct {
 	KeepMessageID bool `toml:"keep_message_id"`
 	// VerificationFrom is the sender of identity verification mails.
 	VerificationFrom string `toml:"verification_from"`
+	// NATS is the NATS server (nats://HOST:PORT) that event subscriptions
+	// of protocol nats publish to; empty refuses them.
+	NATS string `toml:"nats"`
+	// EventRetention is how long the event log keeps events.
+	EventRetention time.Duration `toml:"event_retention"`
 	// LogLevel is debug, info, warn or error; LogFormat text or json.
 	LogLevel  string `toml:"log_level"`
 	LogFormat string `toml:"log_format"`
@@ -115,6 +120,7 @@ func Defaults() Config {
 		VerifyInterval: 5 * time.Minute,
 		MaxDeliveryAge: 14 * time.Hour,
 		QueueLease:     5 * time.Minute,
+		EventRetention: 30 * 24 * time.Hour,
 		Delivery:       true,
 		LogLevel:       "info",
 		LogFormat:      "text",

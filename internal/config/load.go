@@ -48,6 +48,8 @@ func (c *Config) settings() []setting {
 		{flag: "verify-interval", env: "HIKYAKU_VERIFY_INTERVAL", usage: "how often pending identities are re-checked in DNS", dur: &c.VerifyInterval},
 		{flag: "keep-message-id", env: "HIKYAKU_KEEP_MESSAGE_ID", usage: "keep a raw message's own Message-ID instead of replacing it", boolean: &c.KeepMessageID},
 		{flag: "verification-from", env: "HIKYAKU_VERIFICATION_FROM", usage: "sender of identity verification mail (default no-reply@HOSTNAME)", str: &c.VerificationFrom},
+		{flag: "nats", env: "HIKYAKU_NATS", usage: "NATS server (nats://HOST:4222) for event subscriptions of protocol nats", str: &c.NATS},
+		{flag: "event-retention", env: "HIKYAKU_EVENT_RETENTION", usage: "how long the event log keeps events (searchable with trace)", dur: &c.EventRetention},
 		{flag: "log-level", env: "HIKYAKU_LOG_LEVEL", usage: "debug, info, warn or error", str: &c.LogLevel},
 		{flag: "log-format", env: "HIKYAKU_LOG_FORMAT", usage: "text or json", str: &c.LogFormat},
 	}
@@ -198,6 +200,8 @@ type fileConfig struct {
 	VerifyInterval   *duration `toml:"verify_interval"`
 	KeepMessageID    *bool     `toml:"keep_message_id"`
 	VerificationFrom *string   `toml:"verification_from"`
+	NATS             *string   `toml:"nats"`
+	EventRetention   *duration `toml:"event_retention"`
 	LogLevel         *string   `toml:"log_level"`
 	LogFormat        *string   `toml:"log_format"`
 }
@@ -246,6 +250,10 @@ func (f *fileConfig) apply(c *Config) {
 	setS(&c.Hostname, f.Hostname)
 	setS(&c.Resolver, f.Resolver)
 	setS(&c.VerificationFrom, f.VerificationFrom)
+	setS(&c.NATS, f.NATS)
+	if f.EventRetention != nil {
+		c.EventRetention = f.EventRetention.Duration
+	}
 	setS(&c.LogLevel, f.LogLevel)
 	setS(&c.LogFormat, f.LogFormat)
 	if f.Regions != nil {

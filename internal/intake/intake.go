@@ -14,6 +14,8 @@ import (
 
 	"github.com/hikyaku/hikyaku/internal/address"
 	"github.com/hikyaku/hikyaku/internal/clock"
+	"github.com/hikyaku/hikyaku/internal/configset"
+	"github.com/hikyaku/hikyaku/internal/eventlog"
 	"github.com/hikyaku/hikyaku/internal/fault"
 	"github.com/hikyaku/hikyaku/internal/msgid"
 	"github.com/hikyaku/hikyaku/internal/simulator"
@@ -53,7 +55,10 @@ type Intake struct {
 	signing SigningSource
 	// mailFrom finds custom MAIL FROM domains; nil uses the default
 	// return-path domain for all mail.
-	mailFrom MailFromSource
+	mailFrom   MailFromSource
+	configSets ConfigSetSource
+	// hostname names this node as the reporting MTA of events.
+	hostname string
 	// onCommit is called after each commit (the scheduler's Notify).
 	onCommit atomic.Pointer[func()]
 }
@@ -78,13 +83,23 @@ type Options struct {
 	// MailFrom finds the custom MAIL FROM domain of a sender; nil sends
 	// all mail with the default return-path domain.
 	MailFrom MailFromSource
+	// ConfigSets looks up configuration sets; nil accepts any name
+	// without checking it (tests).
+	ConfigSets ConfigSetSource
+}
+
+// ConfigSetSource finds a configuration set (package configset's Service).
+// Lookup fails with a fault (NotFound) for a set that does not exist.
+type ConfigSetSource interface {
+	Lookup(ctx context.Context, accountID, name string) (*configset.Set, []*configset.Destination, error)
 }
 
 // New returns an Intake.
 func New(s store.Store, v Verifier, c clock.Clock, log *slog.Logger, o Options) *Intake {
 	domain := o.Region + "." + o.Hostname
 	return &Intake{store: s, verifier: v, clock: c, log: log, region: o.Region, domain: domain,
-		keepMessageID: o.KeepMessageID, quotas: newQuotas(), signing: o.Signing, mailFrom: o.MailFrom}
+		keepMessageID: o.KeepMessageID, quotas: newQuotas(), signing: o.Signing, mailFrom: o.MailFrom,
+		configSets: o.ConfigSets, hostname: o.Hostname}
 }
 
 // Request is one message to accept. Exactly one of Simple and Raw is set.
@@ -106,6 +121,12 @@ type Request struct {
 	ReturnPath       string
 	ConfigurationSet string
 	Tags             []store.Tag
+	// SourceIP and CallerIdentity are the client's address and the
+	// credential it used (access key ID or SMTP user); Operation is SES's
+	// name for how the message came in (SendEmail, SendRawEmail,
+	// SendSmtpEmail). They become the message's ses: tags, which its
+	// events carry.
+	SourceIP, CallerIdentity, Operation string
 
 	Simple *Simple
 	Raw    []byte
@@ -179,6 +200,9 @@ func (in *Intake) send(ctx context.Context, req *Request) (string, error) {
 	}
 
 	configSet := firstNonEmpty(req.ConfigurationSet, m.configurationSet)
+	if err := in.checkConfigSet(ctx, acct.ID, configSet); err != nil {
+		return "", err
+	}
 	if m.body, err = in.seal(ctx, acct.ID, configSet, m.from.Domain, m.body, now); err != nil {
 		in.log.Error("sign message", "account", acct.ID, "err", err)
 		return "", fault.Internal()
@@ -199,13 +223,14 @@ func (in *Intake) send(ctx context.Context, req *Request) (string, error) {
 		ReturnPath:       req.ReturnPath,
 		MailFromDomain:   mailFrom,
 		ConfigurationSet: configSet,
-		Tags:             append(append([]store.Tag(nil), m.tags...), req.Tags...),
+		Tags:             append(append(append([]store.Tag(nil), m.tags...), req.Tags...), autoTags(req)...),
 		Origin:           req.Origin,
 		CreatedAt:        now,
 		Size:             len(m.body),
 		Body:             m.body,
 		Recipients:       recipients,
 	}
+	msg.Events = in.events(msg)
 	if err := in.store.InsertMessage(ctx, msg); err != nil {
 		in.quotas.giveBack(acct, len(recipients), daily, now)
 		in.log.Error("commit message", "account", acct.ID, "err", err)
@@ -328,4 +353,54 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// checkConfigSet refuses a configuration set that does not exist or whose
+// sending is paused, as SES does.
+func (in *Intake) checkConfigSet(ctx context.Context, accountID, name string) error {
+	if name == "" || in.configSets == nil {
+		return nil
+	}
+	set, _, err := in.configSets.Lookup(ctx, accountID, name)
+	if err != nil {
+		if fault.As(err) != nil {
+			return err
+		}
+		in.log.Error("look up configuration set", "name", name, "err", err)
+		return fault.Internal()
+	}
+	if !set.SendingEnabled {
+		f := fault.SendingPaused("Sending is paused for this configuration set.")
+		f.V1Code = "ConfigurationSetSendingPausedException"
+		return f
+	}
+	return nil
+}
+
+// autoTags are the ses: tags SES adds to a message's events, from what
+// only intake knows; the rest are added when the events are published.
+func autoTags(req *Request) []store.Tag {
+	var tags []store.Tag
+	for _, t := range []store.Tag{{Name: "ses:operation", Value: req.Operation},
+		{Name: "ses:source-ip", Value: req.SourceIP}, {Name: "ses:caller-identity", Value: req.CallerIdentity}} {
+		if t.Value != "" {
+			tags = append(tags, t)
+		}
+	}
+	return tags
+}
+
+// events are the message's Send event and the outcomes of recipients
+// settled at intake (the mailbox simulator's, the suppressed ones). Mail
+// hikyaku sends itself has none.
+func (in *Intake) events(m *store.Message) []*store.Event {
+	if m.Origin == "system" {
+		return nil
+	}
+	em := eventlog.MessageOf(m)
+	evs := []*store.Event{eventlog.Send(em, m.CreatedAt)}
+	for i := range m.Recipients {
+		evs = append(evs, eventlog.Outcome(em, &m.Recipients[i], m.CreatedAt, eventlog.Options{ReportingMTA: in.hostname})...)
+	}
+	return evs
 }

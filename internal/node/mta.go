@@ -56,10 +56,12 @@ func (n *Node) startQueue(ctx context.Context, reg prometheus.Registerer) (func(
 		return nil, fmt.Errorf("traffic shaping (%s/%s): %w", cfg.Data, shaping.FileName, err)
 	}
 	sched := queue.New(n.Store, router, pool, shaper, n.Clock, n.Log, queue.NewMetrics(reg), queue.Config{
-		MaxAge:           cfg.MaxDeliveryAge,
-		Lease:            cfg.QueueLease,
-		ReturnPathDomain: cfg.ReturnPath(),
-		VERPKey:          n.VERPKey,
+		MaxAge:            cfg.MaxDeliveryAge,
+		Lease:             cfg.QueueLease,
+		ReturnPathDomain:  cfg.ReturnPath(),
+		VERPKey:           n.VERPKey,
+		Hostname:          cfg.Hostname,
+		SuppressedReasons: n.ConfigSets.SuppressedReasons,
 	})
 	n.Intake.OnCommit(sched.Notify)
 	done := make(chan struct{})

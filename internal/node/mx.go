@@ -14,7 +14,8 @@ import (
 // complaints into DATA/inbound and records them through package bounce.
 func (n *Node) startMX(ctx context.Context) (*mx.Server, error) {
 	cfg := n.Config
-	proc := &bounce.Processor{Store: n.Store, VERPKey: n.VERPKey, Clock: n.Clock, Log: n.Log.With("component", "bounce")}
+	proc := &bounce.Processor{Store: n.Store, VERPKey: n.VERPKey, Clock: n.Clock, Log: n.Log.With("component", "bounce"),
+		SuppressedReasons: n.ConfigSets.SuppressedReasons}
 	srv := mx.New(mx.Config{
 		Addr: cfg.MX, Hostname: cfg.InboundMXHost(), SpoolDir: filepath.Join(cfg.Data, "inbound"), VERPKey: n.VERPKey,
 	}, mx.ProcessorFunc(func(ctx context.Context, raw []byte, rcptTo []string) error {

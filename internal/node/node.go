@@ -15,6 +15,7 @@ import (
 	"github.com/hikyaku/hikyaku/internal/account"
 	"github.com/hikyaku/hikyaku/internal/clock"
 	"github.com/hikyaku/hikyaku/internal/config"
+	"github.com/hikyaku/hikyaku/internal/configset"
 	"github.com/hikyaku/hikyaku/internal/dns"
 	"github.com/hikyaku/hikyaku/internal/identity"
 	"github.com/hikyaku/hikyaku/internal/intake"
@@ -22,6 +23,7 @@ import (
 	"github.com/hikyaku/hikyaku/internal/store"
 	"github.com/hikyaku/hikyaku/internal/store/postgres"
 	"github.com/hikyaku/hikyaku/internal/store/sqlite"
+	"github.com/hikyaku/hikyaku/internal/topic"
 )
 
 // Node is an assembled process.
@@ -35,6 +37,8 @@ type Node struct {
 	Accounts   *account.Service
 	Identities *identity.Service
 	Intake     *intake.Intake
+	ConfigSets *configset.Service
+	Topics     *topic.Service
 	// VERPKey authenticates return-path addresses; derived from the
 	// master key, so every node sharing the store (and its master key)
 	// can read the others' bounces.
@@ -75,9 +79,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Node, erro
 	n.Accounts = account.New(st, box, clk, log)
 	n.Identities = &identity.Service{Store: st, Box: box, Resolver: res, Clock: clk, Log: log, BaseURL: cfg.BaseURL(),
 		MXHost: cfg.InboundMXHost(), Hostname: cfg.Hostname}
+	n.ConfigSets = configset.New(st, clk)
+	n.Topics = topic.New(st, clk, cfg.Region())
 	n.Intake = intake.New(st, n.Identities, clk, log, intake.Options{
 		Region: cfg.Region(), Hostname: cfg.Hostname, KeepMessageID: cfg.KeepMessageID,
-		Signing: n.Identities, MailFrom: n.Identities,
+		Signing: n.Identities, MailFrom: n.Identities, ConfigSets: n.ConfigSets,
 	})
 	n.Identities.Mailer = &intake.SystemSender{Intake: n.Intake, From: cfg.SenderAddress()}
 	return n, nil

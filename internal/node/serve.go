@@ -36,8 +36,13 @@ func (n *Node) Serve(ctx context.Context, out io.Writer) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	signer, err := n.snsSigner()
+	if err != nil {
+		return err
+	}
 	api := &sesapi.Server{
 		Store: n.Store, Accounts: n.Accounts, Identities: n.Identities, Intake: n.Intake,
+		ConfigSets: n.ConfigSets, Topics: n.Topics, SigningCert: signer.CertificatePEM(), CertName: signer.CertFileName(),
 		Verifier: &sigv4.Verifier{
 			Lookup: func(ctx context.Context, id string) (string, error) {
 				s, _, err := n.Accounts.Secret(ctx, id)
@@ -47,7 +52,7 @@ func (n *Node) Serve(ctx context.Context, out io.Writer) error {
 				return s, err
 			},
 			Regions:  cfg.Regions,
-			Services: []string{"ses", "email"},
+			Services: []string{"ses", "email", "sns"},
 			Clock:    n.Clock,
 			MaxSkew:  cfg.MaxClockSkew,
 		},
@@ -71,6 +76,7 @@ func (n *Node) Serve(ctx context.Context, out io.Writer) error {
 	defer cancel()
 	go n.Identities.Run(ctx, cfg.VerifyInterval)
 
+	waitPublisher := n.startPublisher(ctx, signer, n.Identities.BaseURL, reg)
 	waitQueue := func() {}
 	if cfg.Delivery {
 		if waitQueue, err = n.startQueue(ctx, reg); err != nil {
@@ -114,6 +120,8 @@ func (n *Node) Serve(ctx context.Context, out io.Writer) error {
 		}
 	}
 	waitQueue()
+	cancel()
+	waitPublisher()
 	return nil
 }
 

@@ -33,7 +33,11 @@ func (s *Scheduler) bounce(ctx context.Context, c *store.Claim, r *store.Recipie
 		s.log.Warn("look up account for suppression", "account", c.AccountID, "err", err)
 		return
 	}
-	if !slices.Contains(acct.SuppressedReasons, store.ReasonBounce) {
+	reasons := acct.SuppressedReasons
+	if s.cfg.SuppressedReasons != nil {
+		reasons = s.cfg.SuppressedReasons(ctx, acct, c.ConfigurationSet)
+	}
+	if !slices.Contains(reasons, store.ReasonBounce) {
 		return
 	}
 	err = s.store.PutSuppressed(ctx, &store.Suppressed{AccountID: c.AccountID, Address: strings.ToLower(r.Address),

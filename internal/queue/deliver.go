@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hikyaku/hikyaku/internal/delivery"
+	"github.com/hikyaku/hikyaku/internal/eventlog"
 	"github.com/hikyaku/hikyaku/internal/shaping"
 	"github.com/hikyaku/hikyaku/internal/store"
 	"github.com/hikyaku/hikyaku/internal/verp"
@@ -130,12 +131,22 @@ func (s *Scheduler) finish(c *store.Claim, site *delivery.Site, rep *delivery.Re
 		s.metrics.deferred.Inc()
 	}
 	a.Status = r.Status
-	s.record(ctx, c, &r, a)
+	var evs []*store.Event
+	if c.Origin != "system" {
+		remote := ""
+		if rep != nil {
+			remote = rep.Addr
+		}
+		evs = eventlog.Outcome(eventlog.ClaimMessage(c), &r, now, eventlog.Options{ReportingMTA: s.cfg.Hostname,
+			RemoteAddr: remote, Expiration: c.MessageCreatedAt.Add(s.cfg.MaxAge)})
+	}
+	s.record(ctx, c, &r, a, evs...)
 }
 
-// record stores the recipient's new state under the lease.
-func (s *Scheduler) record(ctx context.Context, c *store.Claim, r *store.Recipient, a *store.Attempt) {
-	err := s.store.FinishAttempt(ctx, s.cfg.Owner, r, a)
+// record stores the recipient's new state under the lease, with the
+// events it produced.
+func (s *Scheduler) record(ctx context.Context, c *store.Claim, r *store.Recipient, a *store.Attempt, evs ...*store.Event) {
+	err := s.store.FinishAttempt(ctx, s.cfg.Owner, r, a, evs...)
 	switch {
 	case errors.Is(err, store.ErrLeaseLost):
 		s.metrics.leaseLost.Inc()

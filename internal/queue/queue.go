@@ -62,6 +62,13 @@ type Config struct {
 	ReturnPathDomain string
 	// VERPKey authenticates VERP addresses.
 	VERPKey []byte
+	// Hostname names this node as the reporting MTA in events.
+	Hostname string
+	// SuppressedReasons returns the reasons for which addresses are
+	// suppressed automatically for mail of an account sent with a
+	// configuration set ("" for none): the set's override or the
+	// account's own. Nil uses the account's.
+	SuppressedReasons func(ctx context.Context, acct *store.Account, configSet string) []string
 }
 
 func (c *Config) defaults() {

@@ -166,7 +166,7 @@ func (c *crashable) Deliver(ctx context.Context, site *delivery.Site, env *deliv
 	return rep, err
 }
 
-func (c *crashable) FinishAttempt(ctx context.Context, owner string, r *store.Recipient, a *store.Attempt) error {
+func (c *crashable) FinishAttempt(ctx context.Context, owner string, r *store.Recipient, a *store.Attempt, evs ...*store.Event) error {
 	if c.crashed.Load() {
 		if r.Status == store.RcptDelivered {
 			c.mu.Lock()
@@ -178,7 +178,7 @@ func (c *crashable) FinishAttempt(ctx context.Context, owner string, r *store.Re
 		}
 		return errDead
 	}
-	return c.Store.FinishAttempt(ctx, owner, r, a)
+	return c.Store.FinishAttempt(ctx, owner, r, a, evs...)
 }
 
 func (c *crashable) ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*store.Claim, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 
 	"github.com/hikyaku/hikyaku/internal/fault"
@@ -16,6 +17,8 @@ const (
 	keyAccount ctxKey = iota
 	keyBody
 	keyRequestID
+	keyService
+	keyAccessKey
 )
 
 // call is what an authenticated handler knows about its request.
@@ -23,6 +26,11 @@ type call struct {
 	account   *store.Account
 	body      []byte
 	requestID string
+	// service is the SigV4 signing service: "ses" or "email" for SES,
+	// "sns" for the SNS API.
+	service string
+	// accessKey is the access key ID the request was signed with.
+	accessKey string
 }
 
 func callOf(r *http.Request) call {
@@ -30,6 +38,8 @@ func callOf(r *http.Request) call {
 		account:   r.Context().Value(keyAccount).(*store.Account),
 		body:      r.Context().Value(keyBody).([]byte),
 		requestID: r.Context().Value(keyRequestID).(string),
+		service:   r.Context().Value(keyService).(string),
+		accessKey: r.Context().Value(keyAccessKey).(string),
 	}
 }
 
@@ -81,6 +91,8 @@ func (s *Server) authenticated(next http.Handler, writeErr func(http.ResponseWri
 		ctx := context.WithValue(r.Context(), keyAccount, acct)
 		ctx = context.WithValue(ctx, keyBody, body)
 		ctx = context.WithValue(ctx, keyRequestID, reqID)
+		ctx = context.WithValue(ctx, keyService, p.Service)
+		ctx = context.WithValue(ctx, keyAccessKey, p.AccessKeyID)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -97,4 +109,13 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 		return buf, nil
 	}
 	return io.ReadAll(rd)
+}
+
+// clientIP is the address of the request's client, without its port.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }

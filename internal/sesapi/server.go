@@ -19,10 +19,12 @@ import (
 
 	"github.com/hikyaku/hikyaku/internal/account"
 	"github.com/hikyaku/hikyaku/internal/clock"
+	"github.com/hikyaku/hikyaku/internal/configset"
 	"github.com/hikyaku/hikyaku/internal/identity"
 	"github.com/hikyaku/hikyaku/internal/intake"
 	"github.com/hikyaku/hikyaku/internal/sigv4"
 	"github.com/hikyaku/hikyaku/internal/store"
+	"github.com/hikyaku/hikyaku/internal/topic"
 )
 
 // maxBody bounds a request body: a 40 MB message in base64 inside JSON.
@@ -33,11 +35,18 @@ type Server struct {
 	Store      store.Store
 	Accounts   *account.Service
 	Identities *identity.Service
-	Intake     *intake.Intake
-	Verifier   *sigv4.Verifier
-	Clock      clock.Clock
-	Log        *slog.Logger
-	Region     string
+	ConfigSets *configset.Service
+	// Topics serves the SNS API; nil answers SNS requests InvalidAction.
+	Topics *topic.Service
+	// SigningCert is the PEM certificate of the key that signs SNS
+	// messages, served at /sns/CertName.
+	SigningCert []byte
+	CertName    string
+	Intake      *intake.Intake
+	Verifier    *sigv4.Verifier
+	Clock       clock.Clock
+	Log         *slog.Logger
+	Region      string
 	// Registry receives the API's metrics; nil uses a private one.
 	Registry *prometheus.Registry
 	// Healthy reports whether the node can accept mail (store reachable).
@@ -59,8 +68,10 @@ func (s *Server) Handler() http.Handler {
 
 	v2 := s.v2Routes()
 	mux.Handle("/v2/", s.authenticated(v2, s.writeV2Error))
-	mux.Handle("POST /{$}", s.authenticated(http.HandlerFunc(s.serveQuery), s.writeQueryError))
-	mux.Handle("GET /{$}", s.authenticated(http.HandlerFunc(s.serveQuery), s.writeQueryError))
+	query := s.authenticated(http.HandlerFunc(s.serveQuery), s.writeQueryError)
+	mux.Handle("POST /{$}", query)
+	mux.Handle("GET /{$}", s.snsLinks(query))
+	mux.HandleFunc("GET /sns/{cert}", s.serveSigningCert)
 	return mux
 }
 
@@ -83,4 +94,47 @@ func newRequestID() string {
 	_, _ = rand.Read(b[:])
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// snsLinks serves the links SNS puts in its messages, which work without
+// credentials as on SNS: the SubscribeURL (ConfirmSubscription with its
+// token) and the UnsubscribeURL (Unsubscribe with the subscription's
+// unguessable ARN). Everything else goes to next.
+func (s *Server) snsLinks(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		signed := r.Header.Get("Authorization") != "" || q.Get("X-Amz-Algorithm") != ""
+		action := q.Get("Action")
+		if signed || s.Topics == nil || (action != "ConfirmSubscription" && action != "Unsubscribe") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		reqID := newRequestID()
+		c := call{requestID: reqID, service: "sns"}
+		if action == "Unsubscribe" {
+			sub, err := s.Topics.Lookup(r.Context(), q.Get("SubscriptionArn"))
+			if err != nil || sub == nil {
+				s.writeSNSError(w, reqID, snsFault("NotFound", 404, "Subscription does not exist"))
+				return
+			}
+			acct, err := s.Accounts.Get(r.Context(), sub.AccountID)
+			if err != nil {
+				s.writeSNSError(w, reqID, snsFault("NotFound", 404, "Subscription does not exist"))
+				return
+			}
+			c.account = acct
+		}
+		s.serveSNS(w, r, c)
+	})
+}
+
+// serveSigningCert serves the certificate SNS messages are signed with, at
+// the SigningCertURL they carry.
+func (s *Server) serveSigningCert(w http.ResponseWriter, r *http.Request) {
+	if len(s.SigningCert) == 0 || r.PathValue("cert") != s.CertName {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-pem-file")
+	_, _ = w.Write(s.SigningCert)
 }

@@ -40,6 +40,10 @@ func (s *Server) v1Actions() map[string]v1Handler {
 // serveQuery is the SES v1 Query endpoint (POST / with Action=...).
 func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request) {
 	c := callOf(r)
+	if c.service == "sns" {
+		s.serveSNS(w, r, c)
+		return
+	}
 	action, _, form, err := query.ParseRequest(r, c.body)
 	if err != nil {
 		s.writeQueryError(w, r, c.requestID, s.toFault(err, "query"))
@@ -87,7 +91,8 @@ func (s *Server) v1SendEmail(r *http.Request, c call, decode formDecoder) (any, 
 		Account: c.account, Origin: "api-v1", MaxSize: intake.MaxSizeV1,
 		From: in.Source, To: in.Destination.ToAddresses, Cc: in.Destination.CcAddresses, Bcc: in.Destination.BccAddresses,
 		ReplyTo: in.ReplyToAddresses, ReturnPath: in.ReturnPath, ConfigurationSet: in.ConfigurationSetName,
-		Tags:   v1Tags(in.Tags),
+		Tags:     v1Tags(in.Tags),
+		SourceIP: clientIP(r), CallerIdentity: c.accessKey, Operation: "SendEmail",
 		Simple: &intake.Simple{Subject: in.Message.Subject.Data, SubjectCharset: in.Message.Subject.Charset},
 	}
 	if err := validateTags(req.Tags); err != nil {
@@ -116,6 +121,7 @@ func (s *Server) v1SendRawEmail(r *http.Request, c call, decode formDecoder) (an
 		Account: c.account, Origin: "api-v1", MaxSize: intake.MaxSizeV1,
 		From: in.Source, To: in.Destinations, ConfigurationSet: in.ConfigurationSetName,
 		Tags: v1Tags(in.Tags), Raw: in.RawMessage.Data,
+		SourceIP: clientIP(r), CallerIdentity: c.accessKey, Operation: "SendRawEmail",
 	}
 	if err := validateTags(req.Tags); err != nil {
 		return nil, err

@@ -44,6 +44,20 @@ func (s *Server) v2Routes() http.Handler {
 	op("PUT /v2/email/identities/{EmailIdentity}/dkim", "PutEmailIdentityDkimAttributes", s.v2PutDkimAttributes)
 	op("PUT /v2/email/identities/{EmailIdentity}/dkim/signing", "PutEmailIdentityDkimSigningAttributes", s.v2PutDkimSigningAttributes)
 	op("PUT /v2/email/identities/{EmailIdentity}/mail-from", "PutEmailIdentityMailFromAttributes", s.v2PutMailFromAttributes)
+	const cs = "/v2/email/configuration-sets"
+	op("POST "+cs, "CreateConfigurationSet", s.v2CreateConfigurationSet)
+	op("GET "+cs, "ListConfigurationSets", s.v2ListConfigurationSets)
+	op("GET "+cs+"/{ConfigurationSetName}", "GetConfigurationSet", s.v2GetConfigurationSet)
+	op("DELETE "+cs+"/{ConfigurationSetName}", "DeleteConfigurationSet", s.v2DeleteConfigurationSet)
+	op("PUT "+cs+"/{ConfigurationSetName}/sending", "PutConfigurationSetSendingOptions", s.v2PutConfigurationSetOptions(s.putSendingOptions))
+	op("PUT "+cs+"/{ConfigurationSetName}/reputation-options", "PutConfigurationSetReputationOptions", s.v2PutConfigurationSetOptions(s.putReputationOptions))
+	op("PUT "+cs+"/{ConfigurationSetName}/suppression-options", "PutConfigurationSetSuppressionOptions", s.v2PutConfigurationSetOptions(s.putSuppressionOptions))
+	op("PUT "+cs+"/{ConfigurationSetName}/delivery-options", "PutConfigurationSetDeliveryOptions", s.v2PutConfigurationSetOptions(s.putDeliveryOptions))
+	op("PUT "+cs+"/{ConfigurationSetName}/tracking-options", "PutConfigurationSetTrackingOptions", s.v2PutConfigurationSetOptions(s.putTrackingOptions))
+	op("POST "+cs+"/{ConfigurationSetName}/event-destinations", "CreateConfigurationSetEventDestination", s.v2CreateEventDestination)
+	op("GET "+cs+"/{ConfigurationSetName}/event-destinations", "GetConfigurationSetEventDestinations", s.v2GetEventDestinations)
+	op("PUT "+cs+"/{ConfigurationSetName}/event-destinations/{EventDestinationName}", "UpdateConfigurationSetEventDestination", s.v2UpdateEventDestination)
+	op("DELETE "+cs+"/{ConfigurationSetName}/event-destinations/{EventDestinationName}", "DeleteConfigurationSetEventDestination", s.v2DeleteEventDestination)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeV2Error(w, r, callOf(r).requestID, &fault.Error{Code: "NotFoundException", HTTPStatus: http.StatusNotFound,
 			Message: "The operation " + r.Method + " " + r.URL.Path + " is not supported by this server."})

@@ -62,6 +62,12 @@ func (s *Server) v2SendEmail(w http.ResponseWriter, r *http.Request, c call) err
 		ReplyTo:          in.ReplyToAddresses,
 		ReturnPath:       in.FeedbackForwardingEmailAddress,
 		ConfigurationSet: in.ConfigurationSetName,
+		SourceIP:         clientIP(r),
+		CallerIdentity:   c.accessKey,
+		Operation:        "SendEmail",
+	}
+	if in.Content != nil && in.Content.Raw != nil {
+		req.Operation = "SendRawEmail"
 	}
 	if d := in.Destination; d != nil {
 		req.To, req.Cc, req.Bcc = d.ToAddresses, d.CcAddresses, d.BccAddresses

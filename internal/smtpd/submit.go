@@ -51,5 +51,7 @@ func (s IntakeSubmitter) Submit(ctx context.Context, acct *store.Account, mailFr
 		From:    mailFrom,
 		To:      rcpts,
 		Raw:     data,
+		// SES's name for mail that came in over SMTP.
+		Operation: "SendSmtpEmail",
 	})
 }

@@ -104,6 +104,10 @@ type MessageStore interface {
 	// (buckets are 15 minutes, aligned to the epoch, as GetSendStatistics
 	// reports them).
 	AddStats(ctx context.Context, accountID string, t time.Time, delta StatBucket) error
+	// FindRecipients returns the account's recipients whose address is
+	// addr (compared lower-cased) in messages accepted at or after since,
+	// newest message first, up to limit (no limit when <= 0).
+	FindRecipients(ctx context.Context, accountID, addr string, since time.Time, limit int) ([]RecipientKey, error)
 	// Stats returns the account's non-empty buckets starting at or after
 	// since, oldest first.
 	Stats(ctx context.Context, accountID string, since time.Time) ([]StatBucket, error)

@@ -80,3 +80,21 @@ func (s *Store) UpdateRecipient(ctx context.Context, r *store.Recipient) error {
 		r.Status, r.Attempts, ts(r.NextAttemptAt), ts(r.UpdatedAt), outcome, r.MessageID, r.Index)
 	return wrapf(oneRow(tag, err), "update recipient %d of %s", r.Index, r.MessageID)
 }
+
+// FindRecipients returns the account's recipients with address addr in
+// messages accepted since since, newest first.
+func (s *Store) FindRecipients(ctx context.Context, accountID, addr string, since time.Time, limit int) ([]store.RecipientKey, error) {
+	rows, err := s.pool.Query(ctx, `SELECT r.message_id, r.idx FROM recipients r
+		JOIN messages m ON m.id = r.message_id
+		WHERE lower(r.address) = $1 AND m.account_id = $2 AND m.created_at >= $3
+		ORDER BY m.created_at DESC, r.message_id, r.idx LIMIT $4`,
+		column.Address(addr), accountID, ts(since), sqlLimit(limit))
+	if err != nil {
+		return nil, wrapf(err, "find recipient %s", addr)
+	}
+	list, err := collect(rows, func(row pgx.Row) (store.RecipientKey, error) {
+		var k store.RecipientKey
+		return k, row.Scan(&k.MessageID, &k.Index)
+	})
+	return list, wrapf(err, "find recipient %s", addr)
+}

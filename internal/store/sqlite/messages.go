@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hikyaku/hikyaku/internal/store"
 	"github.com/hikyaku/hikyaku/internal/store/column"
@@ -88,4 +89,28 @@ func (s *Store) UpdateRecipient(ctx context.Context, r *store.Recipient) error {
 		return fmt.Errorf("sqlite: update recipient %d of %s: %w", r.Index, r.MessageID, err)
 	}
 	return nil
+}
+
+// FindRecipients returns the account's recipients with address addr in
+// messages accepted since since, newest first.
+func (s *Store) FindRecipients(ctx context.Context, accountID, addr string, since time.Time, limit int) ([]store.RecipientKey, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT r.message_id, r.idx FROM recipients r
+		JOIN messages m ON m.id = r.message_id
+		WHERE lower(r.address) = ? AND m.account_id = ? AND m.created_at >= ?
+		ORDER BY m.created_at DESC, r.message_id, r.idx LIMIT ?`,
+		column.Address(addr), accountID, column.Micros(since), limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: find recipient %s: %w", addr, err)
+	}
+	list, err := collect(rows, func(row scanner) (store.RecipientKey, error) {
+		var k store.RecipientKey
+		return k, row.Scan(&k.MessageID, &k.Index)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: find recipient %s: %w", addr, err)
+	}
+	return list, nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,10 +49,25 @@ func testEvents(t *testing.T, setup func(*testing.T) *fixture) {
 		m.Events = []*store.Event{f.event(a.ID, "Send", m.ID, "", t0)}
 		f.insert(m)
 
-		c := f.claim(f.s, "node", t0.Add(time.Second), time.Minute, 10)
-		if len(c) != 2 {
-			t.Fatalf("claimed %d; want 2", len(c))
+		older := f.message(a.ID, t0.Add(-time.Hour), "one@example.net")
+		f.insert(older)
+		found, err := f.s.FindRecipients(f.ctx, a.ID, "ONE@example.NET", t0.Add(-2*time.Hour), 0)
+		if err != nil {
+			t.Fatalf("FindRecipients: %v", err)
 		}
+		equal(t, "FindRecipients", found, []store.RecipientKey{{MessageID: m.ID, Index: 0}, {MessageID: older.ID, Index: 0}})
+		found, _ = f.s.FindRecipients(f.ctx, a.ID, "one@example.net", t0, 1)
+		equal(t, "FindRecipients(since, limit)", found, []store.RecipientKey{{MessageID: m.ID, Index: 0}})
+		if found, _ := f.s.FindRecipients(f.ctx, f.account("c").ID, "one@example.net", time.Time{}, 0); len(found) != 0 {
+			t.Errorf("FindRecipients in another account = %v", found)
+		}
+
+		c := f.claim(f.s, "node", t0.Add(time.Second), time.Minute, 10)
+		if len(c) != 3 {
+			t.Fatalf("claimed %d; want 3", len(c))
+		}
+		slices.SortFunc(c, func(x, y *store.Claim) int { return strings.Compare(x.Recipient.MessageID+x.Recipient.Address, y.Recipient.MessageID+y.Recipient.Address) })
+		c = slices.DeleteFunc(c, func(x *store.Claim) bool { return x.Recipient.MessageID != m.ID })
 		r := c[0].Recipient
 		r.Status, r.Attempts = store.RcptDelivered, 1
 		if err := f.s.FinishAttempt(f.ctx, "node", &r, nil, f.event(a.ID, "Delivery", m.ID, r.Address, t0.Add(2*time.Second))); err != nil {

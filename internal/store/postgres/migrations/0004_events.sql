@@ -49,4 +49,4 @@ CREATE INDEX event_deliveries_by_target ON event_deliveries(target);
 
 -- "Everything that happened to this address": the queue's recipients are
 -- found by address for `hikyaku trace --to`.
-CREATE INDEX recipients_by_address ON recipients(address);
+CREATE INDEX recipients_by_address ON recipients(lower(address));

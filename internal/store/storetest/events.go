@@ -66,7 +66,9 @@ func testEvents(t *testing.T, setup func(*testing.T) *fixture) {
 		if len(c) != 3 {
 			t.Fatalf("claimed %d; want 3", len(c))
 		}
-		slices.SortFunc(c, func(x, y *store.Claim) int { return strings.Compare(x.Recipient.MessageID+x.Recipient.Address, y.Recipient.MessageID+y.Recipient.Address) })
+		slices.SortFunc(c, func(x, y *store.Claim) int {
+			return strings.Compare(x.Recipient.MessageID+x.Recipient.Address, y.Recipient.MessageID+y.Recipient.Address)
+		})
 		c = slices.DeleteFunc(c, func(x *store.Claim) bool { return x.Recipient.MessageID != m.ID })
 		r := c[0].Recipient
 		r.Status, r.Attempts = store.RcptDelivered, 1

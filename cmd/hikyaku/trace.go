@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hikyaku/hikyaku/internal/store"
+	"github.com/hikyaku/hikyaku/internal/trace"
 )
 
 // traceRecipient is one recipient in `hikyaku trace --json`.
@@ -22,6 +24,9 @@ type traceRecipient struct {
 	Outcome       store.Outcome `json:"outcome"`
 	// History is every delivery attempt, oldest first.
 	History []traceAttempt `json:"history"`
+	// Summary and Timeline tell the recipient's story in words.
+	Summary  string       `json:"summary"`
+	Timeline []trace.Step `json:"timeline"`
 }
 
 // traceAttempt is one delivery attempt in `hikyaku trace --json`.
@@ -50,20 +55,48 @@ type traceOutput struct {
 }
 
 func traceCmd() *cobra.Command {
-	var asJSON bool
+	var (
+		asJSON             bool
+		to, since, account string
+		limit              int
+	)
 	cmd := &cobra.Command{
-		Use:   "trace MESSAGE_ID",
-		Short: "Show what happened to each recipient of a message",
-		Args:  cobra.ExactArgs(1),
+		Use:   "trace MESSAGE_ID | trace --to ADDRESS [--since 24h]",
+		Short: "Show what happened to each recipient of a message, or to all mail to one address",
+		Example: "  hikyaku trace 010001a2...-000000\n" +
+			"  hikyaku trace --to someone@example.com --since 24h",
+		Args: cobra.MaximumNArgs(1),
 	}
 	open := admin(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&to, "to", "", "trace all mail to this address instead of one message")
+	cmd.Flags().StringVar(&since, "since", "168h", "with --to: mail accepted since this long ago (24h) or this time (RFC 3339)")
+	cmd.Flags().StringVar(&account, "account", "default", "with --to: the account whose mail to trace")
+	cmd.Flags().IntVar(&limit, "limit", 50, "with --to: at most this many messages, newest first")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if (to == "") == (len(args) == 0) {
+			return errors.New("give either a MESSAGE_ID or --to ADDRESS")
+		}
 		n, err := open(cmd.Context())
 		if err != nil {
 			return err
 		}
 		defer n.Close()
+		if to != "" {
+			a, err := n.Accounts.ByName(cmd.Context(), account)
+			if err != nil {
+				return fmt.Errorf("account %s (list accounts with `hikyaku account list`): %w", account, err)
+			}
+			from, err := parseSince(since, n.Clock.Now())
+			if err != nil {
+				return err
+			}
+			rep, err := trace.ForAddress(cmd.Context(), n.Store, a.ID, to, from, limit)
+			if err != nil {
+				return err
+			}
+			return printAddress(cmd.OutOrStdout(), rep, since, asJSON)
+		}
 		m, err := n.Store.GetMessage(cmd.Context(), args[0])
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("no message %s in this store (check --data/--store)", args[0])
@@ -91,6 +124,13 @@ func traceCmd() *cobra.Command {
 			}
 			out.Recipients = append(out.Recipients, tr)
 		}
+		stories, err := trace.ForMessage(cmd.Context(), n.Store, "", m.ID)
+		if err != nil {
+			return err
+		}
+		for i := range out.Recipients {
+			out.Recipients[i].Summary, out.Recipients[i].Timeline = stories[i].Summary, stories[i].Timeline
+		}
 		if asJSON {
 			enc := json.NewEncoder(cmd.OutOrStdout())
 			enc.SetIndent("", "  ")
@@ -107,21 +147,40 @@ func traceCmd() *cobra.Command {
 			return err
 		}
 		for _, r := range out.Recipients {
-			if len(r.History) == 0 {
-				continue
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "\nAttempts for %s:\n", r.Address)
-			for _, a := range r.History {
-				host := a.Host
-				if host == "" {
-					host = "(no server reached)"
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "  %s  %-10s %s (%d ms): %s\n", a.At.Format(time.RFC3339), a.Status, host, a.DurationMs, a.Reply)
-			}
+			fmt.Fprintf(cmd.OutOrStdout(), "\n%s: %s\n", r.Address, r.Summary)
+			printTimeline(cmd.OutOrStdout(), r.Timeline)
 		}
 		return nil
 	}
 	return cmd
+}
+
+func printTimeline(w io.Writer, steps []trace.Step) {
+	for _, s := range steps {
+		fmt.Fprintf(w, "  %s  %-10s %s\n", s.At.Format(time.RFC3339), s.Kind, s.Text)
+	}
+}
+
+// printAddress prints `hikyaku trace --to`.
+func printAddress(w io.Writer, rep *trace.Address, since string, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	fmt.Fprintf(w, "Address %s\n", rep.Address)
+	if rep.Suppressed != "" {
+		fmt.Fprintf(w, "Suppressed: %s\n", rep.Suppressed)
+	}
+	if len(rep.Messages) == 0 {
+		fmt.Fprintf(w, "No mail to this address was accepted since %s.\n", since)
+		return nil
+	}
+	for _, r := range rep.Messages {
+		fmt.Fprintf(w, "\nMessage %s (%q from %s)\n  %s\n", r.MessageID, r.Subject, r.From, r.Summary)
+		printTimeline(w, r.Timeline)
+	}
+	return nil
 }
 
 func detail(r traceRecipient) string {

@@ -72,6 +72,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /{$}", query)
 	mux.Handle("GET /{$}", s.snsLinks(query))
 	mux.HandleFunc("GET /sns/{cert}", s.serveSigningCert)
+	mux.Handle("GET /hikyaku/trace", s.authenticated(http.HandlerFunc(s.serveTrace), s.writeV2Error))
 	return mux
 }
 

@@ -64,6 +64,9 @@ func (n *Node) startQueue(ctx context.Context, reg prometheus.Registerer) (func(
 		SuppressedReasons: n.ConfigSets.SuppressedReasons,
 	})
 	n.Intake.OnCommit(sched.Notify)
+	if reg != nil {
+		reg.MustRegister(sched)
+	}
 	done := make(chan struct{})
 	go shaper.Run(ctx)
 	go n.reportQueue(ctx, reg)

@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/hikyaku/hikyaku/internal/account"
 	"github.com/hikyaku/hikyaku/internal/clock"
 	"github.com/hikyaku/hikyaku/internal/config"
@@ -39,6 +41,8 @@ type Node struct {
 	Intake     *intake.Intake
 	ConfigSets *configset.Service
 	Topics     *topic.Service
+	// Registry holds the process's Prometheus metrics, served at /metrics.
+	Registry *prometheus.Registry
 	// VERPKey authenticates return-path addresses; derived from the
 	// master key, so every node sharing the store (and its master key)
 	// can read the others' bounces.
@@ -69,13 +73,16 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Node, erro
 	if err != nil {
 		return nil, err
 	}
+	reg := prometheus.NewRegistry()
+	st = newCountingStore(st, reg)
 	clk := clock.Real{}
 	res, err := dns.New(dns.Config{Server: cfg.Resolver, Clock: clk, Logger: log})
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("resolver (set --resolver HOST:PORT): %w", err)
 	}
-	n := &Node{Config: cfg, Log: log, Clock: clk, Store: st, Box: box, Resolver: res, VERPKey: deriveKey(master, "hikyaku/verp/v1")}
+	n := &Node{Config: cfg, Log: log, Clock: clk, Store: st, Box: box, Resolver: res, Registry: reg,
+		VERPKey: deriveKey(master, "hikyaku/verp/v1")}
 	n.Accounts = account.New(st, box, clk, log)
 	n.Identities = &identity.Service{Store: st, Box: box, Resolver: res, Clock: clk, Log: log, BaseURL: cfg.BaseURL(),
 		MXHost: cfg.InboundMXHost(), Hostname: cfg.Hostname}

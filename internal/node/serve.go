@@ -10,7 +10,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/hikyaku/hikyaku/internal/account"
@@ -34,7 +33,7 @@ func (n *Node) Serve(ctx context.Context, out io.Writer) error {
 			account.DefaultName, cfg.Data, account.ExportLines(creds, cfg.BaseURL(), cfg.Region()))
 	}
 
-	reg := prometheus.NewRegistry()
+	reg := n.Registry
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	signer, err := n.snsSigner()
 	if err != nil {

@@ -1,6 +1,10 @@
 package queue
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
 
 // Metrics are the scheduler's Prometheus metrics.
 type Metrics struct{ m *metrics }
@@ -26,4 +30,47 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		reg.MustRegister(m.claimed, m.delivered, m.deferred, m.bounced, m.throttled, m.leaseLost)
 	}
 	return &Metrics{m: m}
+}
+
+var (
+	siteDepthDesc = prometheus.NewDesc("hikyaku_site_queue_recipients",
+		"Recipients this node holds for a destination site: waiting for a connection or being delivered.",
+		[]string{"site"}, nil)
+	siteOldestDesc = prometheus.NewDesc("hikyaku_site_queue_oldest_seconds",
+		"Age of the oldest message among the recipients this node holds for a site.",
+		[]string{"site"}, nil)
+)
+
+// Describe and Collect make the scheduler a prometheus.Collector of its
+// per-site queues, read at scrape time.
+func (s *Scheduler) Describe(ch chan<- *prometheus.Desc) {
+	ch <- siteDepthDesc
+	ch <- siteOldestDesc
+}
+
+func (s *Scheduler) Collect(ch chan<- prometheus.Metric) {
+	now := s.clock.Now()
+	s.mu.Lock()
+	queues := make(map[string]*siteQueue, len(s.sites))
+	for k, q := range s.sites {
+		queues[k] = q
+	}
+	s.mu.Unlock()
+	for key, q := range queues {
+		q.mu.Lock()
+		depth := len(q.jobs) + q.workers
+		var oldest time.Time
+		for _, j := range q.jobs {
+			if t := j.claim.MessageCreatedAt; oldest.IsZero() || t.Before(oldest) {
+				oldest = t
+			}
+		}
+		q.mu.Unlock()
+		age := 0.0
+		if !oldest.IsZero() {
+			age = now.Sub(oldest).Seconds()
+		}
+		ch <- prometheus.MustNewConstMetric(siteDepthDesc, prometheus.GaugeValue, float64(depth), key)
+		ch <- prometheus.MustNewConstMetric(siteOldestDesc, prometheus.GaugeValue, age, key)
+	}
 }

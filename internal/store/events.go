@@ -24,6 +24,10 @@ type ObjectStore interface {
 	// starts with prefix, ordered by Name: up to limit (no limit when
 	// limit <= 0) with Name > after.
 	ListObjects(ctx context.Context, accountID, kind, prefix, after string, limit int) ([]*Object, error)
+	// CountObjects returns how many of an account's objects of kind have
+	// a Name starting with prefix, without reading their bodies (for
+	// SES's per-account limits, such as the number of templates).
+	CountObjects(ctx context.Context, accountID, kind, prefix string) (int, error)
 	// DeleteObject removes one; ErrNotFound if absent.
 	DeleteObject(ctx context.Context, accountID, kind, name string) error
 	// DeleteObjects removes all of kind whose Name starts with prefix and
@@ -74,6 +78,9 @@ type EventStore interface {
 	// EventTargetHealth summarises the deliveries of each target of the
 	// account's events, ordered by target.
 	EventTargetHealth(ctx context.Context, accountID string) ([]TargetHealth, error)
+	// EventBacklog returns how many deliveries are pending, across all
+	// accounts, and the time of the oldest one's event (zero if none).
+	EventBacklog(ctx context.Context) (pending int64, oldest time.Time, err error)
 	// PruneEvents deletes events whose At is before before, with their
 	// deliveries, and returns how many events went.
 	PruneEvents(ctx context.Context, before time.Time) (int64, error)

@@ -305,3 +305,21 @@ func scanEvent(row pgx.Row) (*store.Event, error) {
 	e.At = ts(e.At)
 	return &e, nil
 }
+
+// EventBacklog counts pending deliveries and finds the oldest one's event
+// time.
+func (s *Store) EventBacklog(ctx context.Context) (int64, time.Time, error) {
+	var (
+		n      int64
+		oldest *time.Time
+	)
+	err := s.pool.QueryRow(ctx, `SELECT count(*), min(e.at) FROM event_deliveries d
+		JOIN events e ON e.id = d.event_id WHERE d.state = 'pending'`).Scan(&n, &oldest)
+	if err != nil {
+		return 0, time.Time{}, wrapf(err, "event backlog")
+	}
+	if oldest == nil {
+		return n, time.Time{}, nil
+	}
+	return n, ts(*oldest), nil
+}

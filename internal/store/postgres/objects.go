@@ -57,6 +57,15 @@ func (s *Store) ListObjects(ctx context.Context, accountID, kind, prefix, after 
 	return list, wrapf(err, "list %s", kind)
 }
 
+// CountObjects counts objects of kind whose name starts with prefix.
+func (s *Store) CountObjects(ctx context.Context, accountID, kind, prefix string) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM objects
+		WHERE account_id = $1 AND kind = $2 AND left(name, $3) = $4`,
+		accountID, kind, len([]rune(prefix)), prefix).Scan(&n)
+	return n, wrapf(err, "count %s", kind)
+}
+
 // DeleteObject removes one; ErrNotFound if absent.
 func (s *Store) DeleteObject(ctx context.Context, accountID, kind, name string) error {
 	tag, err := s.pool.Exec(ctx, `DELETE FROM objects WHERE account_id = $1 AND kind = $2 AND name = $3`,

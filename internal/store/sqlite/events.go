@@ -335,3 +335,21 @@ func prefixed(p, columns string) string {
 	}
 	return strings.Join(cols, ", ")
 }
+
+// EventBacklog counts pending deliveries and finds the oldest one's event
+// time.
+func (s *Store) EventBacklog(ctx context.Context) (int64, time.Time, error) {
+	var (
+		n      int64
+		oldest sql.NullInt64
+	)
+	err := s.read.QueryRowContext(ctx, `SELECT count(*), min(e.at) FROM event_deliveries d
+		INDEXED BY event_deliveries_due JOIN events e ON e.id = d.event_id WHERE d.state = 'pending'`).Scan(&n, &oldest)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("sqlite: event backlog: %w", err)
+	}
+	if !oldest.Valid {
+		return n, time.Time{}, nil
+	}
+	return n, column.FromMicros(oldest.Int64), nil
+}

@@ -66,6 +66,18 @@ func (s *Store) ListObjects(ctx context.Context, accountID, kind, prefix, after 
 	return list, nil
 }
 
+// CountObjects counts objects of kind whose name starts with prefix.
+func (s *Store) CountObjects(ctx context.Context, accountID, kind, prefix string) (int, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM objects
+		WHERE account_id = ? AND kind = ? AND substr(CAST(name AS BLOB), 1, ?) = CAST(? AS BLOB)`,
+		accountID, kind, len(prefix), prefix).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: count %s: %w", kind, err)
+	}
+	return n, nil
+}
+
 // DeleteObject removes one; ErrNotFound if absent.
 func (s *Store) DeleteObject(ctx context.Context, accountID, kind, name string) error {
 	res, err := s.write.ExecContext(ctx, `DELETE FROM objects WHERE account_id = ? AND kind = ? AND name = ?`,

@@ -203,6 +203,9 @@ func testEvents(t *testing.T, setup func(*testing.T) *fixture) {
 		if due, _ := f.s.ClaimEventDeliveries(f.ctx, "n2", t0.Add(2*time.Hour), time.Minute, 10); len(due) != 1 || due[0].Attempts != 1 {
 			t.Errorf("after an hour claimed %d; want the one retry", len(due))
 		}
+		if n, oldest, err := f.s.EventBacklog(f.ctx); err != nil || n != 1 || !oldest.Equal(t0) {
+			t.Errorf("EventBacklog = %d, %v, %v; want 1 pending since t0", n, oldest, err)
+		}
 		health, err := f.s.EventTargetHealth(f.ctx, a.ID)
 		if err != nil {
 			t.Fatalf("EventTargetHealth: %v", err)

@@ -60,6 +60,14 @@ func testObjects(t *testing.T, setup func(*testing.T) *fixture) {
 		equal(t, "ListObjects(prefix)", names(list), []string{"alpha/one", "alpha/two"})
 		list, _ = f.s.ListObjects(f.ctx, a.ID, "cs", "", "alpha", 1)
 		equal(t, "ListObjects(after, limit)", names(list), []string{"beta"})
+		for _, c := range []struct {
+			kind, prefix string
+			want         int
+		}{{"dest", "", 3}, {"dest", "alpha/", 2}, {"cs", "", 2}, {"cs", "z", 0}, {"none", "", 0}} {
+			if n, err := f.s.CountObjects(f.ctx, a.ID, c.kind, c.prefix); err != nil || n != c.want {
+				t.Errorf("CountObjects(%s, %q) = %d, %v; want %d", c.kind, c.prefix, n, err, c.want)
+			}
+		}
 		n, err := f.s.DeleteObjects(f.ctx, a.ID, "dest", "alpha/")
 		if err != nil || n != 2 {
 			t.Errorf("DeleteObjects = %d, %v; want 2", n, err)

@@ -52,8 +52,23 @@ func New(m Message, recipient string, at time.Time, e *events.Event) *store.Even
 		// Only plain data goes in; a failure here is a programming error.
 		panic(fmt.Sprintf("eventlog: encode %s event: %v", e.Type, err))
 	}
-	return &store.Event{AccountID: m.AccountID, Type: e.Type, MessageID: m.ID, Recipient: strings.ToLower(recipient),
-		Source: m.Source, ConfigurationSet: m.ConfigurationSet, At: at, Detail: b}
+	return &store.Event{AccountID: m.AccountID, Type: e.Type, Subtype: Subtype(e), MessageID: m.ID,
+		Recipient: strings.ToLower(recipient), Source: m.Source, ConfigurationSet: m.ConfigurationSet, At: at, Detail: b}
+}
+
+// Subtype is the store's refinement of an event's type, by which
+// reputation counts: "BounceType/BounceSubType" of a bounce, the feedback
+// type of a complaint, the delay type of a delay.
+func Subtype(e *events.Event) string {
+	switch {
+	case e.Bounce != nil:
+		return e.Bounce.BounceType + "/" + e.Bounce.BounceSubType
+	case e.Complaint != nil:
+		return e.Complaint.FeedbackType
+	case e.DeliveryDelay != nil:
+		return e.DeliveryDelay.DelayType
+	}
+	return ""
 }
 
 // Decode returns the event of an entry, without its mail object.

@@ -81,6 +81,9 @@ type EventStore interface {
 	// EventBacklog returns how many deliveries are pending, across all
 	// accounts, and the time of the oldest one's event (zero if none).
 	EventBacklog(ctx context.Context) (pending int64, oldest time.Time, err error)
+	// CountEvents counts events at or after since, across accounts, by
+	// account, configuration set, type and subtype.
+	CountEvents(ctx context.Context, since time.Time) ([]EventCount, error)
 	// PruneEvents deletes events whose At is before before, with their
 	// deliveries, and returns how many events went.
 	PruneEvents(ctx context.Context, before time.Time) (int64, error)
@@ -92,7 +95,10 @@ type Event struct {
 	AccountID string
 	// Type is SES's eventType: Send, Reject, Bounce, Complaint, Delivery,
 	// DeliveryDelay, "Rendering Failure", Open, Click, Subscription.
-	Type      string
+	Type string
+	// Subtype refines Type: "BounceType/BounceSubType" of a Bounce, the
+	// feedback type of a Complaint, the delay type of a DeliveryDelay.
+	Subtype   string
 	MessageID string
 	// Recipient is the lower-cased address the event is about, "" for an
 	// event about the whole message (Send).
@@ -152,4 +158,10 @@ type TargetHealth struct {
 	Pending, Delivered, Dead   int64
 	LastError                  string
 	LastDelivered, LastFailure time.Time
+}
+
+// EventCount is one group of CountEvents.
+type EventCount struct {
+	AccountID, ConfigurationSet, Type, Subtype string
+	N                                          int64
 }

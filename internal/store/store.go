@@ -356,15 +356,16 @@ type Message struct {
 
 // CountedRecipients is how many of the message's recipients count as
 // delivery attempts in the sending statistics and toward the daily quota:
-// all but those answered by the mailbox simulator, and none of the mail
-// hikyaku sends itself (Origin "system"), which the account did not send.
+// all but those answered by the mailbox simulator or never sent (status
+// failed), and none of the mail hikyaku sends itself (Origin "system"),
+// which the account did not send.
 func (m *Message) CountedRecipients() int {
 	if m.Origin == "system" {
 		return 0
 	}
 	n := 0
 	for _, r := range m.Recipients {
-		if !r.Outcome.Simulated {
+		if !r.Outcome.Simulated && r.Status != RcptFailed {
 			n++
 		}
 	}
@@ -379,6 +380,11 @@ const (
 	RcptBounced    = "bounced"
 	RcptComplained = "complained"
 	RcptSuppressed = "suppressed"
+	// RcptFailed is a recipient of a message that was accepted but never
+	// sent because it could not be made: its template did not render
+	// (SES's Rendering Failure). Outcome.Diagnostic says why. It is final,
+	// and counts as no delivery attempt.
+	RcptFailed = "failed"
 )
 
 // Recipient is one envelope recipient of a message and its state.

@@ -29,11 +29,11 @@ WITH finished AS (
 	SELECT message_id, idx, $10::timestamptz, $11::bigint, $12::text, $13::text, $14::text
 	FROM finished WHERE $9::boolean
 ), logged_events AS (
-	INSERT INTO events (account_id, type, message_id, recipient, source, configuration_set, at, detail)
-	SELECT e.account_id, e.type, e.message_id, e.recipient, e.source, e.configuration_set, e.at, e.detail
+	INSERT INTO events (account_id, type, subtype, message_id, recipient, source, configuration_set, at, detail)
+	SELECT e.account_id, e.type, e.subtype, e.message_id, e.recipient, e.source, e.configuration_set, e.at, e.detail
 	FROM unnest($15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[],
-		$21::timestamptz[], $22::bytea[])
-	AS e(account_id, type, message_id, recipient, source, configuration_set, at, detail)
+		$21::timestamptz[], $22::bytea[], $23::text[])
+	AS e(account_id, type, message_id, recipient, source, configuration_set, at, detail, subtype)
 	WHERE EXISTS (SELECT 1 FROM finished)
 )
 SELECT count(*) FROM finished`
@@ -56,7 +56,7 @@ func (s *Store) FinishAttempt(ctx context.Context, owner string, r *store.Recipi
 	err = s.pool.QueryRow(ctx, finishSQL, r.MessageID, r.Index, r.Status, r.Attempts,
 		ts(r.NextAttemptAt), ts(r.UpdatedAt), outcome, owner,
 		a != nil, ts(log.At), int64(log.Duration), log.Host, log.Status, log.Reply,
-		ev.accountID, ev.typ, ev.messageID, ev.recipient, ev.source, ev.configurationSet, ev.at, ev.detail).Scan(&n)
+		ev.accountID, ev.typ, ev.messageID, ev.recipient, ev.source, ev.configurationSet, ev.at, ev.detail, ev.subtype).Scan(&n)
 	if err != nil {
 		return wrapf(err, "finish attempt on recipient %d of %s", r.Index, r.MessageID)
 	}

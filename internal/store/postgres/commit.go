@@ -129,11 +129,11 @@ WITH input AS (
 	ON CONFLICT (account_id, bucket_start) DO UPDATE
 		SET delivery_attempts = s.delivery_attempts + excluded.delivery_attempts
 ), logged AS (
-	INSERT INTO events (account_id, type, message_id, recipient, source, configuration_set, at, detail)
-	SELECT e.account_id, e.type, e.message_id, e.recipient, e.source, e.configuration_set, e.at, e.detail
+	INSERT INTO events (account_id, type, subtype, message_id, recipient, source, configuration_set, at, detail)
+	SELECT e.account_id, e.type, e.subtype, e.message_id, e.recipient, e.source, e.configuration_set, e.at, e.detail
 	FROM unnest($25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::text[],
-		$31::timestamptz[], $32::bytea[])
-	AS e(account_id, type, message_id, recipient, source, configuration_set, at, detail)
+		$31::timestamptz[], $32::bytea[], $33::text[])
+	AS e(account_id, type, message_id, recipient, source, configuration_set, at, detail, subtype)
 	JOIN stored ON stored.id = e.message_id
 )
 SELECT id FROM stored`
@@ -266,6 +266,6 @@ func (a *batchArrays) args() []any {
 		a.rNextAttemptAt, a.rUpdatedAt, a.rOutcome,
 		a.mailFromDomain,
 		a.events.accountID, a.events.typ, a.events.messageID, a.events.recipient, a.events.source,
-		a.events.configurationSet, a.events.at, a.events.detail,
+		a.events.configurationSet, a.events.at, a.events.detail, a.events.subtype,
 	}
 }

@@ -16,11 +16,11 @@ import (
 	"github.com/hikyaku/hikyaku/internal/store/cursor"
 )
 
-const eventColumns = `id, account_id, type, message_id, recipient, source, configuration_set, at, detail`
+const eventColumns = `id, account_id, type, subtype, message_id, recipient, source, configuration_set, at, detail`
 
 // eventArrays holds events column by column, the shape unnest takes.
 type eventArrays struct {
-	accountID, typ, messageID, recipient, source, configurationSet []string
+	accountID, typ, subtype, messageID, recipient, source, configurationSet []string
 	at                                                             []time.Time
 	detail                                                         [][]byte
 }
@@ -29,6 +29,7 @@ func (a *eventArrays) add(evs []*store.Event) {
 	for _, e := range evs {
 		a.accountID = append(a.accountID, e.AccountID)
 		a.typ = append(a.typ, e.Type)
+		a.subtype = append(a.subtype, e.Subtype)
 		a.messageID = append(a.messageID, e.MessageID)
 		a.recipient = append(a.recipient, column.Address(e.Recipient))
 		a.source = append(a.source, e.Source)
@@ -47,13 +48,13 @@ func (s *Store) AppendEvents(ctx context.Context, evs []*store.Event) error {
 	}
 	var a eventArrays
 	a.add(evs)
-	rows, err := s.pool.Query(ctx, `INSERT INTO events (account_id, type, message_id, recipient, source,
+	rows, err := s.pool.Query(ctx, `INSERT INTO events (account_id, type, subtype, message_id, recipient, source,
 			configuration_set, at, detail)
-		SELECT a, t, m, r, s, c, at, d FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-			$7::timestamptz[], $8::bytea[]) WITH ORDINALITY AS e(a, t, m, r, s, c, at, d, n)
+		SELECT a, t, st, m, r, s, c, at, d FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+			$7::timestamptz[], $8::bytea[], $9::text[]) WITH ORDINALITY AS e(a, t, m, r, s, c, at, d, st, n)
 		ORDER BY n
 		RETURNING id`,
-		a.accountID, a.typ, a.messageID, a.recipient, a.source, a.configurationSet, a.at, a.detail)
+		a.accountID, a.typ, a.messageID, a.recipient, a.source, a.configurationSet, a.at, a.detail, a.subtype)
 	if err != nil {
 		return wrapf(err, "append events")
 	}
@@ -202,7 +203,7 @@ UPDATE event_deliveries d SET lease_owner = $3, lease_until = $4, next_attempt_a
 FROM due JOIN events e ON e.id = due.event_id
 WHERE d.event_id = due.event_id AND d.target = due.target
 RETURNING d.event_id, d.target, d.state, d.attempts, d.next_attempt_at, d.last_error, d.updated_at,
-	e.id, e.account_id, e.type, e.message_id, e.recipient, e.source, e.configuration_set, e.at, e.detail,
+	e.id, e.account_id, e.type, e.subtype, e.message_id, e.recipient, e.source, e.configuration_set, e.at, e.detail,
 	due.next_attempt_at`, ts(now), limit, owner, ts(now.Add(lease)))
 	if err != nil {
 		return nil, wrapf(err, "claim event deliveries")
@@ -218,7 +219,7 @@ RETURNING d.event_id, d.target, d.state, d.attempts, d.next_attempt_at, d.last_e
 			due time.Time
 		)
 		err := row.Scan(&d.EventID, &d.Target, &d.State, &d.Attempts, &d.NextAttemptAt, &d.LastError, &d.UpdatedAt,
-			&e.ID, &e.AccountID, &e.Type, &e.MessageID, &e.Recipient, &e.Source, &e.ConfigurationSet, &e.At, &e.Detail,
+			&e.ID, &e.AccountID, &e.Type, &e.Subtype, &e.MessageID, &e.Recipient, &e.Source, &e.ConfigurationSet, &e.At, &e.Detail,
 			&due)
 		d.NextAttemptAt, d.UpdatedAt, e.At = ts(d.NextAttemptAt), ts(d.UpdatedAt), ts(e.At)
 		d.Event = &e
@@ -298,7 +299,7 @@ func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int64, error
 
 func scanEvent(row pgx.Row) (*store.Event, error) {
 	var e store.Event
-	if err := row.Scan(&e.ID, &e.AccountID, &e.Type, &e.MessageID, &e.Recipient, &e.Source,
+	if err := row.Scan(&e.ID, &e.AccountID, &e.Type, &e.Subtype, &e.MessageID, &e.Recipient, &e.Source,
 		&e.ConfigurationSet, &e.At, &e.Detail); err != nil {
 		return nil, err
 	}
@@ -322,4 +323,18 @@ func (s *Store) EventBacklog(ctx context.Context) (int64, time.Time, error) {
 		return n, time.Time{}, nil
 	}
 	return n, ts(*oldest), nil
+}
+
+// CountEvents counts events since since by account, set, type and subtype.
+func (s *Store) CountEvents(ctx context.Context, since time.Time) ([]store.EventCount, error) {
+	rows, err := s.pool.Query(ctx, `SELECT account_id, configuration_set, type, subtype, count(*)
+		FROM events WHERE at >= $1 GROUP BY account_id, configuration_set, type, subtype`, ts(since))
+	if err != nil {
+		return nil, wrapf(err, "count events")
+	}
+	list, err := collect(rows, func(row pgx.Row) (store.EventCount, error) {
+		var c store.EventCount
+		return c, row.Scan(&c.AccountID, &c.ConfigurationSet, &c.Type, &c.Subtype, &c.N)
+	})
+	return list, wrapf(err, "count events")
 }

@@ -14,10 +14,10 @@ import (
 	"github.com/hikyaku/hikyaku/internal/store/cursor"
 )
 
-const eventColumns = `id, account_id, type, message_id, recipient, source, configuration_set, at, detail`
+const eventColumns = `id, account_id, type, subtype, message_id, recipient, source, configuration_set, at, detail`
 
-const insertEventSQL = `INSERT INTO events (account_id, type, message_id, recipient, source,
-	configuration_set, at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+const insertEventSQL = `INSERT INTO events (account_id, type, subtype, message_id, recipient, source,
+	configuration_set, at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 
 // insertEvents appends evs within tx and sets their IDs.
 func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, evs []*store.Event) error {
@@ -26,7 +26,7 @@ func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, evs []*store.Event
 	}
 	stmt := tx.StmtContext(ctx, s.stmts.event)
 	for _, e := range evs {
-		err := stmt.QueryRowContext(ctx, e.AccountID, e.Type, e.MessageID, column.Address(e.Recipient),
+		err := stmt.QueryRowContext(ctx, e.AccountID, e.Type, e.Subtype, e.MessageID, column.Address(e.Recipient),
 			e.Source, e.ConfigurationSet, column.Micros(e.At), blob(e.Detail)).Scan(&e.ID)
 		if err != nil {
 			return fmt.Errorf("append %s event of %s: %w", e.Type, e.MessageID, err)
@@ -296,7 +296,7 @@ func scanEvent(row scanner) (*store.Event, error) {
 		e  store.Event
 		at int64
 	)
-	if err := row.Scan(&e.ID, &e.AccountID, &e.Type, &e.MessageID, &e.Recipient, &e.Source,
+	if err := row.Scan(&e.ID, &e.AccountID, &e.Type, &e.Subtype, &e.MessageID, &e.Recipient, &e.Source,
 		&e.ConfigurationSet, &at, &e.Detail); err != nil {
 		return nil, err
 	}
@@ -313,7 +313,7 @@ func scanDelivery(row scanner, withEvent bool) (*store.EventDelivery, error) {
 	)
 	dest := []any{&d.EventID, &d.Target, &d.State, &d.Attempts, &next, &d.LastError, &updated}
 	if withEvent {
-		dest = append(dest, &e.ID, &e.AccountID, &e.Type, &e.MessageID, &e.Recipient, &e.Source,
+		dest = append(dest, &e.ID, &e.AccountID, &e.Type, &e.Subtype, &e.MessageID, &e.Recipient, &e.Source,
 			&e.ConfigurationSet, &at, &e.Detail)
 	}
 	if err := row.Scan(dest...); err != nil {
@@ -352,4 +352,22 @@ func (s *Store) EventBacklog(ctx context.Context) (int64, time.Time, error) {
 		return n, time.Time{}, nil
 	}
 	return n, column.FromMicros(oldest.Int64), nil
+}
+
+// CountEvents counts events since since by account, set, type and subtype.
+func (s *Store) CountEvents(ctx context.Context, since time.Time) ([]store.EventCount, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT account_id, configuration_set, type, subtype, count(*)
+		FROM events INDEXED BY events_by_at WHERE at >= ?
+		GROUP BY account_id, configuration_set, type, subtype`, column.Micros(since))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: count events: %w", err)
+	}
+	list, err := collect(rows, func(row scanner) (store.EventCount, error) {
+		var c store.EventCount
+		return c, row.Scan(&c.AccountID, &c.ConfigurationSet, &c.Type, &c.Subtype, &c.N)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: count events: %w", err)
+	}
+	return list, nil
 }

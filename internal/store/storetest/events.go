@@ -12,7 +12,7 @@ import (
 )
 
 func (f *fixture) event(accountID, typ, messageID, rcpt string, at time.Time) *store.Event {
-	return &store.Event{AccountID: accountID, Type: typ, MessageID: messageID, Recipient: rcpt,
+	return &store.Event{AccountID: accountID, Type: typ, Subtype: "sub-" + typ, MessageID: messageID, Recipient: rcpt,
 		Source: "a@example.com", ConfigurationSet: "cs", At: at, Detail: []byte(`{"k":"` + typ + `"}`)}
 }
 
@@ -102,6 +102,34 @@ func testEvents(t *testing.T, setup func(*testing.T) *fixture) {
 		want := *late
 		want.Recipient = "two@example.net"
 		equal(t, "stored event", got, []*store.Event{&want})
+	})
+
+	t.Run("events are counted by account, configuration set, type and subtype", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t)
+		a, b := f.account("a"), f.account("b")
+		var evs []*store.Event
+		for i := range 5 {
+			evs = append(evs, f.event(a.ID, "Delivery", fmt.Sprint(i), "x@example.net", t0.Add(time.Duration(i)*time.Hour)))
+		}
+		other := f.event(a.ID, "Bounce", "9", "x@example.net", t0.Add(time.Hour))
+		other.ConfigurationSet = "other"
+		evs = append(evs, other, f.event(b.ID, "Delivery", "8", "y@example.net", t0.Add(2*time.Hour)))
+		if err := f.s.AppendEvents(f.ctx, evs); err != nil {
+			t.Fatalf("AppendEvents: %v", err)
+		}
+		got, err := f.s.CountEvents(f.ctx, t0.Add(time.Hour))
+		if err != nil {
+			t.Fatalf("CountEvents: %v", err)
+		}
+		slices.SortFunc(got, func(x, y store.EventCount) int {
+			return strings.Compare(x.AccountID+x.ConfigurationSet+x.Type, y.AccountID+y.ConfigurationSet+y.Type)
+		})
+		equal(t, "CountEvents", got, []store.EventCount{
+			{AccountID: a.ID, ConfigurationSet: "cs", Type: "Delivery", Subtype: "sub-Delivery", N: 4},
+			{AccountID: a.ID, ConfigurationSet: "other", Type: "Bounce", Subtype: "sub-Bounce", N: 1},
+			{AccountID: b.ID, ConfigurationSet: "cs", Type: "Delivery", Subtype: "sub-Delivery", N: 1},
+		})
 	})
 
 	t.Run("search pages through many events newest first", func(t *testing.T) {

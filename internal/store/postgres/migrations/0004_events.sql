@@ -19,6 +19,9 @@ CREATE TABLE events (
 	id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	account_id        text COLLATE "C" NOT NULL,
 	type              text NOT NULL,
+	-- subtype refines type: "Permanent/General" for a bounce, the feedback
+	-- type of a complaint, the delay type of a delay.
+	subtype           text NOT NULL,
 	message_id        text COLLATE "C" NOT NULL,
 	recipient         text COLLATE "C" NOT NULL,
 	source            text NOT NULL,
@@ -30,6 +33,8 @@ CREATE TABLE events (
 CREATE INDEX events_by_message ON events(message_id);
 CREATE INDEX events_by_recipient ON events(account_id, recipient, at) WHERE recipient <> '';
 CREATE INDEX events_by_time ON events(account_id, at);
+-- Reputation counts every account's recent events; pruning deletes old ones.
+CREATE INDEX events_by_at ON events(at);
 CREATE INDEX events_to_fan_out ON events(id) WHERE NOT fanned;
 
 CREATE TABLE event_deliveries (

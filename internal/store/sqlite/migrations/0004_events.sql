@@ -19,6 +19,9 @@ CREATE TABLE events (
 	id                INTEGER PRIMARY KEY AUTOINCREMENT,
 	account_id        TEXT NOT NULL,
 	type              TEXT NOT NULL,
+	-- subtype refines type: "Permanent/General" for a bounce, the feedback
+	-- type of a complaint, the delay type of a delay.
+	subtype           TEXT NOT NULL,
 	message_id        TEXT NOT NULL,
 	recipient         TEXT NOT NULL,
 	source            TEXT NOT NULL,
@@ -30,6 +33,8 @@ CREATE TABLE events (
 CREATE INDEX events_by_message ON events(message_id);
 CREATE INDEX events_by_recipient ON events(account_id, recipient, at) WHERE recipient <> '';
 CREATE INDEX events_by_time ON events(account_id, at);
+-- Reputation counts every account's recent events; pruning deletes old ones.
+CREATE INDEX events_by_at ON events(at);
 CREATE INDEX events_to_fan_out ON events(id) WHERE fanned = 0;
 
 CREATE TABLE event_deliveries (

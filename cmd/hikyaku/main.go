@@ -27,7 +27,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serveCmd(), accountCmd(), keyCmd(), identityCmd(), traceCmd(), configReferenceCmd(), feedbackCmd(), suppressionCmd(), eventsCmd())
+	root.AddCommand(serveCmd(), accountCmd(), keyCmd(), identityCmd(), traceCmd(), configReferenceCmd(), feedbackCmd(), suppressionCmd(), eventsCmd(), reputationCmd())
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "hikyaku:", err)
 		os.Exit(1)

@@ -25,6 +25,17 @@ type Options struct {
 // suppressed recipient), Complaint (the simulator's, after its Delivery)
 // or DeliveryDelay. A queued recipient has none.
 func Outcome(m Message, r *store.Recipient, at time.Time, o Options) []*store.Event {
+	evs := outcome(m, r, at, o)
+	if r.Outcome.Simulated {
+		// The mailbox simulator's outcomes count toward no reputation.
+		for _, e := range evs {
+			e.Subtype = strings.TrimSpace("simulated " + e.Subtype)
+		}
+	}
+	return evs
+}
+
+func outcome(m Message, r *store.Recipient, at time.Time, o Options) []*store.Event {
 	out := r.Outcome
 	at = at.UTC()
 	ip := o.RemoteAddr

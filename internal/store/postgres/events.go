@@ -21,8 +21,8 @@ const eventColumns = `id, account_id, type, subtype, message_id, recipient, sour
 // eventArrays holds events column by column, the shape unnest takes.
 type eventArrays struct {
 	accountID, typ, subtype, messageID, recipient, source, configurationSet []string
-	at                                                             []time.Time
-	detail                                                         [][]byte
+	at                                                                      []time.Time
+	detail                                                                  [][]byte
 }
 
 func (a *eventArrays) add(evs []*store.Event) {

@@ -76,6 +76,12 @@ func (n *Node) Serve(ctx context.Context, out io.Writer) error {
 	go n.Identities.Run(ctx, cfg.VerifyInterval)
 
 	waitPublisher := n.startPublisher(ctx, signer, n.Identities.BaseURL, reg)
+	rep, err := n.Reputation()
+	if err != nil {
+		return err
+	}
+	rep.Register(reg)
+	go rep.Run(ctx)
 	waitQueue := func() {}
 	if cfg.Delivery {
 		if waitQueue, err = n.startQueue(ctx, reg); err != nil {

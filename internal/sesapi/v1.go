@@ -34,6 +34,22 @@ func (s *Server) v1Actions() map[string]v1Handler {
 		"DeleteIdentity":                      s.v1DeleteIdentity,
 		"SetIdentityMailFromDomain":           s.v1SetIdentityMailFromDomain,
 		"GetIdentityMailFromDomainAttributes": s.v1GetIdentityMailFromDomainAttributes,
+
+		"SetIdentityNotificationTopic":             s.v1SetIdentityNotificationTopic,
+		"GetIdentityNotificationAttributes":        s.v1GetIdentityNotificationAttributes,
+		"SetIdentityHeadersInNotificationsEnabled": s.v1SetIdentityHeadersInNotificationsEnabled,
+		"SetIdentityFeedbackForwardingEnabled":     s.v1SetIdentityFeedbackForwardingEnabled,
+
+		"CreateConfigurationSet":                         s.v1CreateConfigurationSet,
+		"DeleteConfigurationSet":                         s.v1DeleteConfigurationSet,
+		"DescribeConfigurationSet":                       s.v1DescribeConfigurationSet,
+		"ListConfigurationSets":                          s.v1ListConfigurationSets,
+		"CreateConfigurationSetEventDestination":         s.v1CreateConfigurationSetEventDestination,
+		"UpdateConfigurationSetEventDestination":         s.v1UpdateConfigurationSetEventDestination,
+		"DeleteConfigurationSetEventDestination":         s.v1DeleteConfigurationSetEventDestination,
+		"UpdateConfigurationSetSendingEnabled":           s.v1UpdateConfigurationSetSendingEnabled,
+		"UpdateConfigurationSetReputationMetricsEnabled": s.v1UpdateConfigurationSetReputationMetricsEnabled,
+		"PutConfigurationSetDeliveryOptions":             s.v1PutConfigurationSetDeliveryOptions,
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/hikyaku/hikyaku/internal/eventlog"
 	"github.com/hikyaku/hikyaku/internal/events"
 	"github.com/hikyaku/hikyaku/internal/natsdest"
@@ -134,8 +136,9 @@ func (p *Publisher) publishNATS(ctx context.Context, subject, id string, data []
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	err := nc.Publish(ctx, subject, id, data)
-	if err != nil && !known && strings.Contains(err.Error(), "no responders") {
-		// No stream captures the subject: make one of its own.
+	if err != nil && !known && errors.Is(err, jetstream.ErrNoStreamResponse) {
+		// No stream captures the subject: make one of its own. (JetStream
+		// turns the request's "no responders" into ErrNoStreamResponse.)
 		name := "HIKYAKU_" + strings.NewReplacer(".", "_", "-", "_").Replace(subject)
 		if serr := nc.EnsureStream(ctx, name, []string{subject}); serr != nil {
 			return fmt.Errorf("%w; and creating stream %s failed: %v", err, name, serr)

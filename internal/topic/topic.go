@@ -206,9 +206,14 @@ func (s *Service) ListTopics(ctx context.Context, accountID, after string) ([]*T
 // DeleteTopic removes a topic and its subscriptions. Deleting a topic that
 // does not exist succeeds, as on SNS.
 func (s *Service) DeleteTopic(ctx context.Context, accountID, arn string) error {
-	acct, name, _, err := s.parseARN(arn)
+	acct, name, sub, err := s.parseARN(arn)
 	if err != nil {
 		return err
+	}
+	if sub != "" {
+		// A subscription ARN names its topic too; deleting the topic for
+		// it would take every other subscription with it.
+		return invalidParameter("Invalid parameter: TopicArn")
 	}
 	if acct != accountID {
 		return notFound("Topic does not exist")

@@ -43,7 +43,7 @@ func TestTraceToExplainsEachRecipient(t *testing.T) {
 	want := map[string][]string{
 		"happy":   {"delivered to", "250"},
 		"later":   {"not delivered yet", "450", "next attempt at"},
-		"gone":    {"bounced (Permanent/NoEmail)", "550 5.1.1"},
+		"gone":    {"bounced (Permanent/General)", "550 5.1.1"},
 		"blocked": {"not sent", "suppression list", "COMPLAINT"},
 	}
 	for local, words := range want {

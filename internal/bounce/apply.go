@@ -26,9 +26,18 @@ func (p *Processor) apply(ctx context.Context, rep *feedback.Report, m match) er
 	)
 	switch rep.Kind {
 	case feedback.KindBounce:
+		if m.rcpt != nil && m.rcpt.Action == "delayed" {
+			// A delay warning is not a bounce: the remote MTA is still
+			// trying. SES reports it as a DeliveryDelay.
+			log.Info("delay reported", "status", m.rcpt.Status, "diagnostic", m.rcpt.Diagnostic)
+			if m.msg.Origin == "system" {
+				return nil
+			}
+			return p.Store.AppendEvents(ctx, []*store.Event{eventlog.Delayed(eventlog.MessageOf(m.msg), r.Address, now,
+				delayType(m.rcpt), m.rcpt.Status, m.rcpt.Diagnostic, rep.ReportingMTA)})
+		}
 		if m.rcpt != nil && m.rcpt.Action != "" && m.rcpt.Action != "failed" {
-			// A delay warning (Action: delayed) or a relay notice is
-			// not a bounce: the remote MTA is still trying.
+			// A relay or delivery notice is not a bounce either.
 			log.Info("non-failure report ignored", "action", m.rcpt.Action, "status", m.rcpt.Status)
 			return nil
 		}
@@ -142,4 +151,19 @@ func complaintType(rep *feedback.Report, fr *feedback.Recipient) string {
 		return fr.FeedbackType
 	}
 	return ""
+}
+
+// delayType is SES's DeliveryDelay delayType for a delay report.
+func delayType(fr *feedback.Recipient) string {
+	switch {
+	case fr.Reason == feedback.ReasonMailboxFull:
+		return "MailboxFull"
+	case fr.Reason == feedback.ReasonSpamDetected:
+		return "SpamDetected"
+	case strings.HasPrefix(fr.Status, "4.4."):
+		return "TransientCommunicationFailure"
+	case strings.HasPrefix(fr.Status, "4.3."):
+		return "RecipientServerError"
+	}
+	return "General"
 }

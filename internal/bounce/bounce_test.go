@@ -298,3 +298,32 @@ func TestProcessUnmatched(t *testing.T) {
 		t.Errorf("status = %s, want delivered", r.Status)
 	}
 }
+
+func TestBouncesAndDelaysAreLoggedAsSESEvents(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, store.ReasonBounce)
+	ctx := context.Background()
+	delayed := strings.Replace(string(dsn(f.verp(1), "bob@example.net", "4.2.2", "452 4.2.2 mailbox full", "<x@y>")),
+		"Action: failed", "Action: delayed", 1)
+	if err := f.p.Process(ctx, []byte(delayed), []string{f.verp(1)}); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.recipient(t, 1); r.Status == store.RcptBounced {
+		t.Fatalf("a delay report bounced the recipient")
+	}
+	if err := f.p.Process(ctx, dsn(f.verp(1), "bob@example.net", "5.1.1", "550 5.1.1 user unknown", "<x@y>"), []string{f.verp(1)}); err != nil {
+		t.Fatal(err)
+	}
+	evs, _, err := f.p.Store.SearchEvents(ctx, store.EventFilter{AccountID: f.msg.AccountID, MessageID: f.msg.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range evs {
+		got = append(got, e.Type+" "+e.Subtype+" "+e.Recipient)
+	}
+	want := []string{"Bounce Permanent/General bob@example.net", "DeliveryDelay MailboxFull bob@example.net"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("events = %q, want %q", got, want)
+	}
+}

@@ -91,6 +91,10 @@ type Config struct {
 	KeepMessageID bool `toml:"keep_message_id"`
 	// VerificationFrom is the sender of identity verification mails.
 	VerificationFrom string `toml:"verification_from"`
+	// FeedbackAddresses are addresses of our own domains that the inbound
+	// MX accepts besides VERP return paths: where providers' feedback
+	// loops send complaints (matched to messages by Message-ID).
+	FeedbackAddresses []string `toml:"feedback_addresses"`
 	// NATS is the NATS server (nats://HOST:PORT) that event subscriptions
 	// of protocol nats publish to; empty refuses them.
 	NATS string `toml:"nats"`

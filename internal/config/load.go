@@ -32,7 +32,7 @@ func (c *Config) settings() []setting {
 		{flag: "tls-key", env: "HIKYAKU_TLS_KEY", usage: "PEM private key of the submission listeners", str: &c.TLSKey},
 		{flag: "smtp-trusted-networks", env: "HIKYAKU_SMTP_TRUSTED_NETWORKS", usage: "CIDRs that may submit over SMTP without TLS and AUTH (like Postfix mynetworks; repeatable)", list: &c.SMTPTrustedNetworks},
 		{flag: "smtp-trusted-account", env: "HIKYAKU_SMTP_TRUSTED_ACCOUNT", usage: "account that trusted-network SMTP submissions are sent as", str: &c.SMTPTrustedAccount},
-		{flag: "mx", env: "HIKYAKU_MX", usage: "inbound MX listen address (served once feedback processing lands; off to disable)", str: &c.MX},
+		{flag: "mx", env: "HIKYAKU_MX", usage: "inbound MX listen address, for bounces and complaints (off to disable)", str: &c.MX},
 		{flag: "region", env: "HIKYAKU_REGIONS", usage: "regions accepted in SigV4 scopes; the first is primary", list: &c.Regions},
 		{flag: "public-url", env: "HIKYAKU_PUBLIC_URL", usage: "base URL of the HTTP listener as recipients reach it", str: &c.PublicURL},
 		{flag: "hostname", env: "HIKYAKU_HOSTNAME", usage: "this node's host name (EHLO, Message-ID)", str: &c.Hostname},
@@ -48,6 +48,7 @@ func (c *Config) settings() []setting {
 		{flag: "verify-interval", env: "HIKYAKU_VERIFY_INTERVAL", usage: "how often pending identities are re-checked in DNS", dur: &c.VerifyInterval},
 		{flag: "keep-message-id", env: "HIKYAKU_KEEP_MESSAGE_ID", usage: "keep a raw message's own Message-ID instead of replacing it", boolean: &c.KeepMessageID},
 		{flag: "verification-from", env: "HIKYAKU_VERIFICATION_FROM", usage: "sender of identity verification mail (default no-reply@HOSTNAME)", str: &c.VerificationFrom},
+		{flag: "feedback-address", env: "HIKYAKU_FEEDBACK_ADDRESSES", usage: "address the inbound MX accepts for feedback-loop complaints besides VERP return paths (repeatable)", list: &c.FeedbackAddresses},
 		{flag: "nats", env: "HIKYAKU_NATS", usage: "NATS server (nats://HOST:4222) for event subscriptions of protocol nats", str: &c.NATS},
 		{flag: "event-retention", env: "HIKYAKU_EVENT_RETENTION", usage: "how long the event log keeps events (searchable with trace)", dur: &c.EventRetention},
 		{flag: "log-level", env: "HIKYAKU_LOG_LEVEL", usage: "debug, info, warn or error", str: &c.LogLevel},
@@ -174,36 +175,37 @@ func (s setting) set(v string) error {
 
 // fileConfig is the TOML file's shape: every field optional.
 type fileConfig struct {
-	Data             *string   `toml:"data"`
-	Store            *string   `toml:"store"`
-	HTTP             *string   `toml:"http"`
-	SMTP             *string   `toml:"smtp"`
-	SMTPS            *string   `toml:"smtps"`
-	TrustedNetworks  []string  `toml:"smtp_trusted_networks"`
-	TrustedAccount   *string   `toml:"smtp_trusted_account"`
-	TLSCert          *string   `toml:"tls_cert"`
-	TLSKey           *string   `toml:"tls_key"`
-	ReturnPathDomain *string   `toml:"return_path_domain"`
-	MXHost           *string   `toml:"mx_host"`
-	MaxDeliveryAge   *duration `toml:"max_delivery_age"`
-	QueueLease       *duration `toml:"queue_lease"`
-	Delivery         *bool     `toml:"delivery"`
-	Relays           []Relay   `toml:"relay"`
-	MX               *string   `toml:"mx"`
-	Regions          []string  `toml:"regions"`
-	PublicURL        *string   `toml:"public_url"`
-	Hostname         *string   `toml:"hostname"`
-	Resolver         *string   `toml:"resolver"`
-	MXPort           *int      `toml:"mx_port"`
-	Routes           []string  `toml:"routes"`
-	MaxClockSkew     *duration `toml:"max_clock_skew"`
-	VerifyInterval   *duration `toml:"verify_interval"`
-	KeepMessageID    *bool     `toml:"keep_message_id"`
-	VerificationFrom *string   `toml:"verification_from"`
-	NATS             *string   `toml:"nats"`
-	EventRetention   *duration `toml:"event_retention"`
-	LogLevel         *string   `toml:"log_level"`
-	LogFormat        *string   `toml:"log_format"`
+	Data              *string   `toml:"data"`
+	Store             *string   `toml:"store"`
+	HTTP              *string   `toml:"http"`
+	SMTP              *string   `toml:"smtp"`
+	SMTPS             *string   `toml:"smtps"`
+	TrustedNetworks   []string  `toml:"smtp_trusted_networks"`
+	TrustedAccount    *string   `toml:"smtp_trusted_account"`
+	TLSCert           *string   `toml:"tls_cert"`
+	TLSKey            *string   `toml:"tls_key"`
+	ReturnPathDomain  *string   `toml:"return_path_domain"`
+	MXHost            *string   `toml:"mx_host"`
+	MaxDeliveryAge    *duration `toml:"max_delivery_age"`
+	QueueLease        *duration `toml:"queue_lease"`
+	Delivery          *bool     `toml:"delivery"`
+	Relays            []Relay   `toml:"relay"`
+	MX                *string   `toml:"mx"`
+	Regions           []string  `toml:"regions"`
+	PublicURL         *string   `toml:"public_url"`
+	Hostname          *string   `toml:"hostname"`
+	Resolver          *string   `toml:"resolver"`
+	MXPort            *int      `toml:"mx_port"`
+	Routes            []string  `toml:"routes"`
+	MaxClockSkew      *duration `toml:"max_clock_skew"`
+	VerifyInterval    *duration `toml:"verify_interval"`
+	KeepMessageID     *bool     `toml:"keep_message_id"`
+	VerificationFrom  *string   `toml:"verification_from"`
+	FeedbackAddresses []string  `toml:"feedback_addresses"`
+	NATS              *string   `toml:"nats"`
+	EventRetention    *duration `toml:"event_retention"`
+	LogLevel          *string   `toml:"log_level"`
+	LogFormat         *string   `toml:"log_format"`
 }
 
 type duration struct{ time.Duration }
@@ -251,6 +253,9 @@ func (f *fileConfig) apply(c *Config) {
 	setS(&c.Resolver, f.Resolver)
 	setS(&c.VerificationFrom, f.VerificationFrom)
 	setS(&c.NATS, f.NATS)
+	if f.FeedbackAddresses != nil {
+		c.FeedbackAddresses = f.FeedbackAddresses
+	}
 	if f.EventRetention != nil {
 		c.EventRetention = f.EventRetention.Duration
 	}

@@ -51,6 +51,8 @@ func tomlKey(flag string) string {
 	switch flag {
 	case "region", "route":
 		return flag + "s"
+	case "feedback-address":
+		return "feedback_addresses"
 	case "smtp-trusted-networks", "smtp-trusted-account":
 		return strings.ReplaceAll(flag, "-", "_")
 	}

@@ -115,3 +115,11 @@ func Complaint(m Message, addr string, at time.Time, feedbackType, userAgent str
 		ComplainedRecipients: []string{addr}, Timestamp: at.UTC(), FeedbackID: msgid.New(at) + "-000000",
 		FeedbackType: feedbackType, UserAgent: userAgent, ArrivalDate: arrival}})
 }
+
+// Delayed returns the DeliveryDelay event of a delay report ("Action:
+// delayed") about addr from a remote MTA.
+func Delayed(m Message, addr string, at time.Time, delayType, status, diagnostic, reportingMTA string) *store.Event {
+	return New(m, addr, at, &events.Event{Type: events.TypeDeliveryDelay, DeliveryDelay: &events.DeliveryDelay{
+		Timestamp: at.UTC(), DelayType: delayType, ReportingMTA: reportingMTA,
+		DelayedRecipients: []events.DelayedRecipient{{EmailAddress: addr, Status: status, DiagnosticCode: diagnostic}}}})
+}

@@ -13,12 +13,14 @@
 // Processor cannot match are moved to the spool's unmatched/ directory
 // for the operator.
 //
-// The protocol is emersion/go-smtp's; there is no AUTH and no TLS (MTAs
-// deliver bounces in plain text when STARTTLS is not offered).
+// The protocol is emersion/go-smtp's; there is no AUTH, and STARTTLS when
+// a TLSConfig is given (MTAs deliver bounces in plain text when it is not
+// offered).
 package mx
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -63,6 +65,9 @@ type Config struct {
 	// VERPKey is the return-path key: a recipient is accepted when
 	// verp.Decode reads it with this key.
 	VERPKey []byte
+	// TLSConfig, when set, offers STARTTLS: senders that insist on TLS
+	// (and those that prefer it) can return feedback encrypted.
+	TLSConfig *tls.Config
 	// FeedbackAddresses are further recipients accepted, such as the
 	// address feedback loops send complaints to. Compared without case.
 	FeedbackAddresses []string
@@ -166,6 +171,7 @@ func (s *Server) Start(ctx context.Context) error {
 	srv.ReadTimeout = s.cfg.ReadTimeout
 	srv.WriteTimeout = s.cfg.WriteTimeout
 	srv.ErrorLog = errorLog{s.log}
+	srv.TLSConfig = s.cfg.TLSConfig
 	s.smtp = srv
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", s.cfg.Addr)

@@ -2,7 +2,15 @@ package mx
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
+	"math/big"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -220,3 +228,41 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 	t.Fatal("condition not met within 5s")
 }
+
+func TestSTARTTLSIsOfferedWhenConfigured(t *testing.T) {
+	t.Parallel()
+	cert, err := tls.X509KeyPair(testCertPEM, testKeyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := newRecorder(nil)
+	s := New(Config{Addr: "127.0.0.1:0", SpoolDir: t.TempDir(), VERPKey: testKey, Hostname: "mx.hikyaku.test",
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}}, rec, nil)
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	c, err := smtp.DialStartTLS(s.Addr(), &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatalf("STARTTLS: %v", err)
+	}
+	defer c.Close()
+	if _, ok := c.TLSConnectionState(); !ok {
+		t.Fatal("the session is not encrypted")
+	}
+	if err := c.SendMail("", []string{verpAddr()}, strings.NewReader(bounceText)); err != nil {
+		t.Fatalf("send over TLS: %v", err)
+	}
+	rec.wait(t)
+}
+
+// A throwaway certificate for mx.hikyaku.test (ECDSA P-256), for the
+// STARTTLS test only.
+var testCertPEM, testKeyPEM = func() ([]byte, []byte) {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "mx.hikyaku.test"},
+		DNSNames: []string{"mx.hikyaku.test"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	kder, _ := x509.MarshalECPrivateKey(key)
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})
+}()

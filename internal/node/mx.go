@@ -2,12 +2,14 @@ package node
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"path/filepath"
 
 	"github.com/hikyaku/hikyaku/internal/bounce"
 	"github.com/hikyaku/hikyaku/internal/mx"
+	"github.com/hikyaku/hikyaku/internal/smtpd"
 )
 
 // startMX starts the inbound MX listener, which spools bounces and
@@ -16,8 +18,15 @@ func (n *Node) startMX(ctx context.Context) (*mx.Server, error) {
 	cfg := n.Config
 	proc := &bounce.Processor{Store: n.Store, VERPKey: n.VERPKey, Clock: n.Clock, Log: n.Log.With("component", "bounce"),
 		SuppressedReasons: n.ConfigSets.SuppressedReasons}
+	cert, err := smtpd.Certificate(smtpd.Config{Hostname: cfg.Hostname, CertFile: cfg.TLSCert, KeyFile: cfg.TLSKey,
+		DataDir: cfg.Data}, n.Log)
+	if err != nil {
+		return nil, fmt.Errorf("inbound MX TLS certificate: %w", err)
+	}
 	srv := mx.New(mx.Config{
 		Addr: cfg.MX, Hostname: cfg.InboundMXHost(), SpoolDir: filepath.Join(cfg.Data, "inbound"), VERPKey: n.VERPKey,
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+		FeedbackAddresses: cfg.FeedbackAddresses,
 	}, mx.ProcessorFunc(func(ctx context.Context, raw []byte, rcptTo []string) error {
 		err := proc.Process(ctx, raw, rcptTo)
 		if errors.Is(err, bounce.ErrUnmatched) {

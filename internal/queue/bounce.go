@@ -25,7 +25,7 @@ func (s *Scheduler) bounce(ctx context.Context, c *store.Claim, r *store.Recipie
 	if err := s.store.AddStats(ctx, c.AccountID, s.clock.Now(), store.StatBucket{Bounces: 1}); err != nil {
 		s.log.Warn("count bounce", "err", err)
 	}
-	if sub != "NoEmail" {
+	if !addressDead(reply) {
 		return
 	}
 	acct, err := s.store.GetAccount(ctx, c.AccountID)
@@ -49,13 +49,21 @@ func (s *Scheduler) bounce(ctx context.Context, c *store.Claim, r *store.Recipie
 	s.log.Info("address suppressed", "account", c.AccountID, "reason", store.ReasonBounce, "message_id", r.MessageID)
 }
 
-// bounceSubType maps a permanent failure to SES's bounceSubType. Only
-// NoEmail (the address or domain does not exist) leads to suppression:
-// blocks, content filtering and full mailboxes say nothing about whether
-// the address lives.
+// addressDead reports a failure that says the address itself does not
+// exist (unknown user, mailbox moved, no such domain, null MX): the only
+// permanent failures that lead to suppression. Blocks, content filtering
+// and full mailboxes say nothing about whether the address lives.
+func addressDead(r delivery.Reply) bool {
+	return strings.HasPrefix(r.Enhanced, "5.1.1") || r.Enhanced == "5.1.2" || r.Enhanced == "5.1.10" || r.Enhanced == "5.1.6"
+}
+
+// bounceSubType maps a permanent failure to SES's bounceSubType. SES
+// reports an unknown user as General (its documented example: 5.1.1 "user
+// unknown" is Permanent/General), as the feedback classifier does; NoEmail
+// is kept for a domain that does not exist or takes no mail.
 func bounceSubType(r delivery.Reply) string {
 	switch {
-	case strings.HasPrefix(r.Enhanced, "5.1.1"), r.Enhanced == "5.1.2", r.Enhanced == "5.1.10", r.Enhanced == "5.1.6":
+	case r.Enhanced == "5.1.2", r.Enhanced == "5.1.10":
 		return "NoEmail"
 	case r.Enhanced == "5.2.2":
 		return "MailboxFull"

@@ -92,17 +92,17 @@ func TestAttemptOutcomes(t *testing.T) {
 			copies:  1,
 		},
 		{
-			name:       "a 550 5.1.1 bounces as NoEmail and suppresses the address when the account suppresses bounces",
+			name:       "a 550 5.1.1 bounces as Permanent/General and suppresses the address when the account suppresses bounces",
 			opts:       smtptest.Options{Rcpt: fault("rcpt", smtptest.NoSuchUser)},
 			suppress:   true,
-			first:      outcome{status: store.RcptBounced, enhanced: "5.1.1", bounceType: "Permanent", subType: "NoEmail"},
+			first:      outcome{status: store.RcptBounced, enhanced: "5.1.1", bounceType: "Permanent", subType: "General"},
 			reply:      "RCPT TO: 550 5.1.1 No such user",
 			suppressed: true,
 		},
 		{
-			name:  "a 550 5.1.1 bounces as NoEmail but suppresses nothing when the account does not suppress bounces",
+			name:  "a 550 5.1.1 bounces as Permanent/General but suppresses nothing when the account does not suppress bounces",
 			opts:  smtptest.Options{Rcpt: fault("rcpt", smtptest.NoSuchUser)},
-			first: outcome{status: store.RcptBounced, enhanced: "5.1.1", bounceType: "Permanent", subType: "NoEmail"},
+			first: outcome{status: store.RcptBounced, enhanced: "5.1.1", bounceType: "Permanent", subType: "General"},
 			reply: "RCPT TO: 550 5.1.1 No such user",
 		},
 		{

@@ -147,3 +147,11 @@ func writeFile(path string, data []byte, mode fs.FileMode) error {
 	}
 	return nil
 }
+
+// Certificate returns the certificate the submission listeners would use
+// with cfg (its CertFile, KeyFile, DataDir and Hostname): the configured
+// files, or the self-signed one in the data directory. The inbound MX
+// offers STARTTLS with the same one.
+func Certificate(cfg Config, log *slog.Logger) (tls.Certificate, error) {
+	return certificate(&cfg, log, time.Now())
+}

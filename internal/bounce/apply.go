@@ -10,6 +10,7 @@ import (
 	"github.com/hikyaku/hikyaku/internal/eventlog"
 	"github.com/hikyaku/hikyaku/internal/feedback"
 	"github.com/hikyaku/hikyaku/internal/msgid"
+	"github.com/hikyaku/hikyaku/internal/softbounce"
 	"github.com/hikyaku/hikyaku/internal/store"
 )
 
@@ -48,6 +49,16 @@ func (p *Processor) apply(ctx context.Context, rep *feedback.Report, m match) er
 		delta.Bounces = 1
 		if m.rcpt != nil && m.rcpt.Hard {
 			reason = store.ReasonBounce
+		} else if prev != store.RcptBounced {
+			// Not dead, but failing again and again, on several days?
+			due, why, err := softbounce.Default.Due(ctx, p.Store, m.msg.AccountID, r.Address, now, true)
+			if err != nil {
+				return fmt.Errorf("bounce: count soft bounces of recipient %d of %s: %w", r.Index, r.MessageID, err)
+			}
+			if due {
+				log.Info("soft bounces add up to a suppression", "why", why)
+				reason = store.ReasonBounce
+			}
 		}
 	case feedback.KindComplaint:
 		r.Status = store.RcptComplained

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hikyaku/hikyaku/internal/delivery"
+	"github.com/hikyaku/hikyaku/internal/softbounce"
 	"github.com/hikyaku/hikyaku/internal/store"
 )
 
@@ -25,8 +26,16 @@ func (s *Scheduler) bounce(ctx context.Context, c *store.Claim, r *store.Recipie
 	if err := s.store.AddStats(ctx, c.AccountID, s.clock.Now(), store.StatBucket{Bounces: 1}); err != nil {
 		s.log.Warn("count bounce", "err", err)
 	}
+	why := "the address does not exist"
 	if !addressDead(reply) {
-		return
+		due, soft, err := softbounce.Default.Due(ctx, s.store, c.AccountID, r.Address, s.clock.Now(), true)
+		if err != nil {
+			s.log.Warn("count soft bounces", "err", err)
+		}
+		if !due {
+			return
+		}
+		why = soft
 	}
 	acct, err := s.store.GetAccount(ctx, c.AccountID)
 	if err != nil {
@@ -46,7 +55,7 @@ func (s *Scheduler) bounce(ctx context.Context, c *store.Claim, r *store.Recipie
 		s.log.Warn("suppress bounced address", "err", err)
 		return
 	}
-	s.log.Info("address suppressed", "account", c.AccountID, "reason", store.ReasonBounce, "message_id", r.MessageID)
+	s.log.Info("address suppressed", "account", c.AccountID, "reason", store.ReasonBounce, "message_id", r.MessageID, "why", why)
 }
 
 // addressDead reports a failure that says the address itself does not

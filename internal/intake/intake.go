@@ -20,6 +20,7 @@ import (
 	"github.com/hikyaku/hikyaku/internal/msgid"
 	"github.com/hikyaku/hikyaku/internal/simulator"
 	"github.com/hikyaku/hikyaku/internal/store"
+	"github.com/hikyaku/hikyaku/internal/template"
 )
 
 // Size limits, as SES's: 40 MB through the v2 API and SMTP, 10 MB through
@@ -57,6 +58,8 @@ type Intake struct {
 	// return-path domain for all mail.
 	mailFrom   MailFromSource
 	configSets ConfigSetSource
+	// templates finds stored templates; nil refuses templated sends.
+	templates TemplateSource
 	// hostname names this node as the reporting MTA of events.
 	hostname string
 	// onCommit is called after each commit (the scheduler's Notify).
@@ -86,6 +89,9 @@ type Options struct {
 	// ConfigSets looks up configuration sets; nil accepts any name
 	// without checking it (tests).
 	ConfigSets ConfigSetSource
+	// Templates finds stored email templates for templated sends; nil
+	// refuses them.
+	Templates TemplateSource
 }
 
 // ConfigSetSource finds a configuration set (package configset's Service).
@@ -99,10 +105,11 @@ func New(s store.Store, v Verifier, c clock.Clock, log *slog.Logger, o Options) 
 	domain := o.Region + "." + o.Hostname
 	return &Intake{store: s, verifier: v, clock: c, log: log, region: o.Region, domain: domain,
 		keepMessageID: o.KeepMessageID, quotas: newQuotas(), signing: o.Signing, mailFrom: o.MailFrom,
-		configSets: o.ConfigSets, hostname: o.Hostname}
+		configSets: o.ConfigSets, templates: o.Templates, hostname: o.Hostname}
 }
 
-// Request is one message to accept. Exactly one of Simple and Raw is set.
+// Request is one message to accept. Exactly one of Simple, Raw and
+// Template is set.
 type Request struct {
 	Account *store.Account
 	// Origin is "api-v2", "api-v1" or "smtp".
@@ -130,6 +137,9 @@ type Request struct {
 
 	Simple *Simple
 	Raw    []byte
+	// Template is rendered into Simple content (templated.go); a message
+	// whose template fails to render is accepted but not sent.
+	Template *TemplateContent
 }
 
 // Simple is SES's Simple content (and v1 SendEmail's Message).
@@ -176,6 +186,16 @@ func (in *Intake) send(ctx context.Context, req *Request) (string, error) {
 	now := in.clock.Now().UTC().Truncate(time.Microsecond)
 	id := msgid.New(now)
 
+	var failure *template.Error
+	if req.Template != nil {
+		simple, f, err := in.render(ctx, acct.ID, req.Template)
+		if err != nil {
+			return "", err
+		}
+		r := *req
+		r.Simple, r.Template, failure = simple, nil, f
+		req = &r
+	}
 	m, err := in.compose(req, id, now)
 	if err != nil {
 		return "", err
@@ -203,6 +223,9 @@ func (in *Intake) send(ctx context.Context, req *Request) (string, error) {
 	if err := in.checkConfigSet(ctx, acct.ID, configSet); err != nil {
 		return "", err
 	}
+	if failure != nil {
+		return in.commitFailed(ctx, req, m, id, now, configSet, mailFrom, failure)
+	}
 	if m.body, err = in.seal(ctx, acct.ID, configSet, m.from.Domain, m.body, now); err != nil {
 		in.log.Error("sign message", "account", acct.ID, "err", err)
 		return "", fault.Internal()
@@ -214,9 +237,23 @@ func (in *Intake) send(ctx context.Context, req *Request) (string, error) {
 	if err := in.quotas.take(ctx, in.store, acct, len(recipients), daily, now); err != nil {
 		return "", err
 	}
-	msg := &store.Message{
+	msg := newMessage(req, m, id, now, configSet, mailFrom, recipients)
+	msg.Events = in.events(msg)
+	if err := in.store.InsertMessage(ctx, msg); err != nil {
+		in.quotas.giveBack(acct, len(recipients), daily, now)
+		in.log.Error("commit message", "account", acct.ID, "err", err)
+		return "", fault.Internal()
+	}
+	in.committed()
+	in.log.Debug("message accepted", "account", acct.ID, "message_id", id, "recipients", len(recipients), "size", len(m.body))
+	return id, nil
+}
+
+// newMessage returns the message to commit.
+func newMessage(req *Request, m *composed, id string, now time.Time, configSet, mailFrom string, rcpts []store.Recipient) *store.Message {
+	return &store.Message{
 		ID:               id,
-		AccountID:        acct.ID,
+		AccountID:        req.Account.ID,
 		Source:           m.source.String(),
 		FromHeader:       m.fromHeader,
 		Subject:          m.subject,
@@ -228,17 +265,8 @@ func (in *Intake) send(ctx context.Context, req *Request) (string, error) {
 		CreatedAt:        now,
 		Size:             len(m.body),
 		Body:             m.body,
-		Recipients:       recipients,
+		Recipients:       rcpts,
 	}
-	msg.Events = in.events(msg)
-	if err := in.store.InsertMessage(ctx, msg); err != nil {
-		in.quotas.giveBack(acct, len(recipients), daily, now)
-		in.log.Error("commit message", "account", acct.ID, "err", err)
-		return "", fault.Internal()
-	}
-	in.committed()
-	in.log.Debug("message accepted", "account", acct.ID, "message_id", id, "recipients", len(recipients), "size", len(m.body))
-	return id, nil
 }
 
 func sendingAllowed(a *store.Account) error {

@@ -25,6 +25,7 @@ import (
 	"github.com/hikyaku/hikyaku/internal/store"
 	"github.com/hikyaku/hikyaku/internal/store/postgres"
 	"github.com/hikyaku/hikyaku/internal/store/sqlite"
+	"github.com/hikyaku/hikyaku/internal/templates"
 	"github.com/hikyaku/hikyaku/internal/topic"
 )
 
@@ -41,6 +42,7 @@ type Node struct {
 	Intake     *intake.Intake
 	ConfigSets *configset.Service
 	Topics     *topic.Service
+	Templates  *templates.Service
 	// Registry holds the process's Prometheus metrics, served at /metrics.
 	Registry *prometheus.Registry
 	// VERPKey authenticates return-path addresses; derived from the
@@ -88,9 +90,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Node, erro
 		MXHost: cfg.InboundMXHost(), Hostname: cfg.Hostname}
 	n.ConfigSets = configset.New(st, clk)
 	n.Topics = topic.New(st, clk, cfg.Region())
+	n.Templates = templates.New(st, clk)
 	n.Intake = intake.New(st, n.Identities, clk, log, intake.Options{
 		Region: cfg.Region(), Hostname: cfg.Hostname, KeepMessageID: cfg.KeepMessageID,
-		Signing: n.Identities, MailFrom: n.Identities, ConfigSets: n.ConfigSets,
+		Signing: n.Identities, MailFrom: n.Identities, ConfigSets: n.ConfigSets, Templates: n.Templates,
 	})
 	n.Identities.Mailer = &intake.SystemSender{Intake: n.Intake, From: cfg.SenderAddress()}
 	return n, nil

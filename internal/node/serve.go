@@ -41,7 +41,7 @@ func (n *Node) Serve(ctx context.Context, out io.Writer) error {
 	}
 	api := &sesapi.Server{
 		Store: n.Store, Accounts: n.Accounts, Identities: n.Identities, Intake: n.Intake,
-		ConfigSets: n.ConfigSets, Topics: n.Topics, SigningCert: signer.CertificatePEM(), CertName: signer.CertFileName(),
+		ConfigSets: n.ConfigSets, Topics: n.Topics, Templates: n.Templates, SigningCert: signer.CertificatePEM(), CertName: signer.CertFileName(),
 		Verifier: &sigv4.Verifier{
 			Lookup: func(ctx context.Context, id string) (string, error) {
 				s, _, err := n.Accounts.Secret(ctx, id)

@@ -24,6 +24,7 @@ import (
 	"github.com/hikyaku/hikyaku/internal/intake"
 	"github.com/hikyaku/hikyaku/internal/sigv4"
 	"github.com/hikyaku/hikyaku/internal/store"
+	"github.com/hikyaku/hikyaku/internal/templates"
 	"github.com/hikyaku/hikyaku/internal/topic"
 )
 
@@ -36,6 +37,7 @@ type Server struct {
 	Accounts   *account.Service
 	Identities *identity.Service
 	ConfigSets *configset.Service
+	Templates  *templates.Service
 	// Topics serves the SNS API; nil answers SNS requests InvalidAction.
 	Topics *topic.Service
 	// SigningCert is the PEM certificate of the key that signs SNS

@@ -29,6 +29,7 @@ func (s *Server) v2Routes() http.Handler {
 		})
 	}
 	op("POST /v2/email/outbound-emails", "SendEmail", s.v2SendEmail)
+	op("POST /v2/email/outbound-bulk-emails", "SendBulkEmail", s.v2SendBulkEmail)
 	op("GET /v2/email/account", "GetAccount", s.v2GetAccount)
 	op("PUT /v2/email/account/sending", "PutAccountSendingAttributes", s.v2PutAccountSending)
 	op("PUT /v2/email/account/suppression", "PutAccountSuppressionAttributes", s.v2PutAccountSuppression)
@@ -58,6 +59,13 @@ func (s *Server) v2Routes() http.Handler {
 	op("GET "+cs+"/{ConfigurationSetName}/event-destinations", "GetConfigurationSetEventDestinations", s.v2GetEventDestinations)
 	op("PUT "+cs+"/{ConfigurationSetName}/event-destinations/{EventDestinationName}", "UpdateConfigurationSetEventDestination", s.v2UpdateEventDestination)
 	op("DELETE "+cs+"/{ConfigurationSetName}/event-destinations/{EventDestinationName}", "DeleteConfigurationSetEventDestination", s.v2DeleteEventDestination)
+	const tpl = "/v2/email/templates"
+	op("POST "+tpl, "CreateEmailTemplate", s.v2CreateEmailTemplate)
+	op("GET "+tpl, "ListEmailTemplates", s.v2ListEmailTemplates)
+	op("GET "+tpl+"/{TemplateName}", "GetEmailTemplate", s.v2GetEmailTemplate)
+	op("PUT "+tpl+"/{TemplateName}", "UpdateEmailTemplate", s.v2UpdateEmailTemplate)
+	op("DELETE "+tpl+"/{TemplateName}", "DeleteEmailTemplate", s.v2DeleteEmailTemplate)
+	op("POST "+tpl+"/{TemplateName}/render", "TestRenderEmailTemplate", s.v2TestRenderEmailTemplate)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeV2Error(w, r, callOf(r).requestID, &fault.Error{Code: "NotFoundException", HTTPStatus: http.StatusNotFound,
 			Message: "The operation " + r.Method + " " + r.URL.Path + " is not supported by this server."})

@@ -13,6 +13,40 @@ type v2Content struct {
 	Charset string
 }
 
+// v2Header is MessageHeader.
+type v2Header struct{ Name, Value string }
+
+// v2Attachment is Attachment.
+type v2Attachment struct {
+	RawContent              []byte
+	FileName                string
+	ContentType             string
+	ContentDisposition      string
+	ContentId               string
+	ContentDescription      string
+	ContentTransferEncoding string
+}
+
+func headersOf(hs []v2Header) []intake.Header {
+	var out []intake.Header
+	for _, h := range hs {
+		out = append(out, intake.Header{Name: h.Name, Value: h.Value})
+	}
+	return out
+}
+
+func attachmentsOf(as []v2Attachment) []intake.Attachment {
+	var out []intake.Attachment
+	for _, a := range as {
+		out = append(out, intake.Attachment{
+			Content: a.RawContent, FileName: a.FileName, ContentType: a.ContentType,
+			ContentDisposition: a.ContentDisposition, ContentID: a.ContentId,
+			ContentDescription: a.ContentDescription, ContentTransferEncoding: a.ContentTransferEncoding,
+		})
+	}
+	return out
+}
+
 type v2SendEmailInput struct {
 	FromEmailAddress string
 	Destination      *struct {
@@ -27,23 +61,13 @@ type v2SendEmailInput struct {
 				Text *v2Content
 				Html *v2Content
 			}
-			Headers     []struct{ Name, Value string }
-			Attachments []struct {
-				RawContent              []byte
-				FileName                string
-				ContentType             string
-				ContentDisposition      string
-				ContentId               string
-				ContentDescription      string
-				ContentTransferEncoding string
-			}
+			Headers     []v2Header
+			Attachments []v2Attachment
 		}
 		Raw *struct {
 			Data []byte
 		}
-		Template *struct {
-			TemplateName string
-		}
+		Template *v2Template
 	}
 	EmailTags            []struct{ Name, Value string }
 	ConfigurationSetName string
@@ -94,25 +118,19 @@ func (s *Server) v2SendEmail(w http.ResponseWriter, r *http.Request, c call) err
 		if h := sm.Body.Html; h != nil {
 			simple.HTML, simple.HTMLCharset = h.Data, h.Charset
 		}
-		for _, h := range sm.Headers {
-			simple.Headers = append(simple.Headers, intake.Header{Name: h.Name, Value: h.Value})
-		}
-		for _, a := range sm.Attachments {
-			simple.Attachments = append(simple.Attachments, intake.Attachment{
-				Content: a.RawContent, FileName: a.FileName, ContentType: a.ContentType,
-				ContentDisposition: a.ContentDisposition, ContentID: a.ContentId,
-				ContentDescription: a.ContentDescription, ContentTransferEncoding: a.ContentTransferEncoding,
-			})
-		}
+		simple.Headers = headersOf(sm.Headers)
+		simple.Attachments = attachmentsOf(sm.Attachments)
 		req.Simple = simple
 	case in.Content.Raw != nil:
 		req.Raw = in.Content.Raw.Data
 	case in.Content.Template != nil:
-		return fault.BadRequest("Template content is not supported yet; send Simple or Raw content.")
+		req.Template = in.Content.Template.content()
+		req.Template.Data = in.Content.Template.TemplateData
+		req.Operation = "SendTemplatedEmail"
 	default:
 		return fault.BadRequest("Content must contain exactly one of Simple, Raw or Template.")
 	}
-	if req.Simple != nil && req.From == "" {
+	if (req.Simple != nil || req.Template != nil) && req.From == "" {
 		return fault.BadRequest("1 validation error detected: Value null at 'fromEmailAddress' failed to satisfy constraint: Member must not be null")
 	}
 	id, err := s.Intake.Send(r.Context(), req)

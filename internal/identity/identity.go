@@ -65,6 +65,7 @@ type Service struct {
 	verified map[string]cachedVerdict
 	signing  map[string]cachedSigning
 	mailFrom map[string]cachedMailFrom
+	sets     map[string]cachedSet
 }
 
 type cachedVerdict struct {

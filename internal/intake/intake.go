@@ -58,6 +58,10 @@ type Intake struct {
 	// return-path domain for all mail.
 	mailFrom   MailFromSource
 	configSets ConfigSetSource
+	// defaultSets gives the sender identity's default configuration set.
+	defaultSets interface {
+		DefaultConfigurationSet(ctx context.Context, accountID, addr string) (string, error)
+	}
 	// templates finds stored templates; nil refuses templated sends.
 	templates TemplateSource
 	// hostname names this node as the reporting MTA of events.
@@ -89,6 +93,11 @@ type Options struct {
 	// ConfigSets looks up configuration sets; nil accepts any name
 	// without checking it (tests).
 	ConfigSets ConfigSetSource
+	// DefaultConfigSets gives the configuration set of mail that names
+	// none, from its sender identity; nil gives none.
+	DefaultConfigSets interface {
+		DefaultConfigurationSet(ctx context.Context, accountID, addr string) (string, error)
+	}
 	// Templates finds stored email templates for templated sends; nil
 	// refuses them.
 	Templates TemplateSource
@@ -105,7 +114,7 @@ func New(s store.Store, v Verifier, c clock.Clock, log *slog.Logger, o Options) 
 	domain := o.Region + "." + o.Hostname
 	return &Intake{store: s, verifier: v, clock: c, log: log, region: o.Region, domain: domain,
 		keepMessageID: o.KeepMessageID, quotas: newQuotas(), signing: o.Signing, mailFrom: o.MailFrom,
-		configSets: o.ConfigSets, templates: o.Templates, hostname: o.Hostname}
+		configSets: o.ConfigSets, defaultSets: o.DefaultConfigSets, templates: o.Templates, hostname: o.Hostname}
 }
 
 // Request is one message to accept. Exactly one of Simple, Raw and
@@ -220,6 +229,12 @@ func (in *Intake) send(ctx context.Context, req *Request) (string, error) {
 	}
 
 	configSet := firstNonEmpty(req.ConfigurationSet, m.configurationSet)
+	if configSet == "" && in.defaultSets != nil {
+		if configSet, err = in.defaultSets.DefaultConfigurationSet(ctx, acct.ID, m.source.String()); err != nil {
+			in.log.Error("look up the sender's default configuration set", "err", err)
+			return "", fault.Internal()
+		}
+	}
 	if err := in.checkConfigSet(ctx, acct.ID, configSet); err != nil {
 		return "", err
 	}

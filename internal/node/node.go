@@ -94,6 +94,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Node, erro
 	n.Intake = intake.New(st, n.Identities, clk, log, intake.Options{
 		Region: cfg.Region(), Hostname: cfg.Hostname, KeepMessageID: cfg.KeepMessageID,
 		Signing: n.Identities, MailFrom: n.Identities, ConfigSets: n.ConfigSets, Templates: n.Templates,
+		DefaultConfigSets: n.Identities,
 	})
 	n.Identities.Mailer = &intake.SystemSender{Intake: n.Intake, From: cfg.SenderAddress()}
 	return n, nil

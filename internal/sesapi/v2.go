@@ -45,9 +45,11 @@ func (s *Server) v2Routes() http.Handler {
 	op("PUT /v2/email/identities/{EmailIdentity}/dkim", "PutEmailIdentityDkimAttributes", s.v2PutDkimAttributes)
 	op("PUT /v2/email/identities/{EmailIdentity}/dkim/signing", "PutEmailIdentityDkimSigningAttributes", s.v2PutDkimSigningAttributes)
 	op("PUT /v2/email/identities/{EmailIdentity}/mail-from", "PutEmailIdentityMailFromAttributes", s.v2PutMailFromAttributes)
+	op("PUT /v2/email/identities/{EmailIdentity}/configuration-set", "PutEmailIdentityConfigurationSetAttributes", s.v2PutIdentityConfigurationSet)
 	const cs = "/v2/email/configuration-sets"
 	op("POST "+cs, "CreateConfigurationSet", s.v2CreateConfigurationSet)
 	op("GET "+cs, "ListConfigurationSets", s.v2ListConfigurationSets)
+	op("POST /v2/email/list-configuration-sets", "ListConfigurationSets", s.v2ListConfigurationSets)
 	op("GET "+cs+"/{ConfigurationSetName}", "GetConfigurationSet", s.v2GetConfigurationSet)
 	op("DELETE "+cs+"/{ConfigurationSetName}", "DeleteConfigurationSet", s.v2DeleteConfigurationSet)
 	op("PUT "+cs+"/{ConfigurationSetName}/sending", "PutConfigurationSetSendingOptions", s.v2PutConfigurationSetOptions(s.putSendingOptions))

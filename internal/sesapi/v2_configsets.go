@@ -146,16 +146,34 @@ func orDefault(v, def string) string {
 }
 
 func (s *Server) v2ListConfigurationSets(w http.ResponseWriter, r *http.Request, c call) error {
+	// The current SDKs POST /v2/email/list-configuration-sets with a JSON
+	// body; older ones and the CLI GET /v2/email/configuration-sets.
+	var in struct {
+		NextToken string
+		PageSize  *int
+	}
+	if r.Method == http.MethodPost {
+		if err := decodeJSON(c, &in); err != nil {
+			return err
+		}
+	} else {
+		in.NextToken = r.URL.Query().Get("NextToken")
+		if p := r.URL.Query().Get("PageSize"); p != "" {
+			n, err := strconv.Atoi(p)
+			if err != nil {
+				return fault.BadRequest("PageSize must be a number between 1 and 1000.")
+			}
+			in.PageSize = &n
+		}
+	}
 	size := 1000
-	if p := r.URL.Query().Get("PageSize"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 1000 {
+	if in.PageSize != nil {
+		if *in.PageSize < 1 || *in.PageSize > 1000 {
 			return fault.BadRequest("PageSize must be a number between 1 and 1000.")
 		}
-		size = n
+		size = *in.PageSize
 	}
-	after := r.URL.Query().Get("NextToken")
-	names, more, err := s.ConfigSets.List(r.Context(), c.account.ID, after, size)
+	names, more, err := s.ConfigSets.List(r.Context(), c.account.ID, in.NextToken, size)
 	if err != nil {
 		return err
 	}

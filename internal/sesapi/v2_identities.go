@@ -110,6 +110,13 @@ func (s *Server) v2CreateIdentity(w http.ResponseWriter, r *http.Request, c call
 	if err != nil {
 		return err
 	}
+	if in.ConfigurationSetName != "" {
+		if err := s.setIdentityConfigurationSet(r, c, name, in.ConfigurationSetName); err != nil {
+			_ = s.Identities.Delete(r.Context(), c.account.ID, name)
+			return err
+		}
+		id.ConfigurationSet = in.ConfigurationSetName
+	}
 	if byo != nil {
 		if id, err = s.Identities.ImportDkimKey(r.Context(), c.account.ID, name, in.DkimSigningAttributes.DomainSigningSelector, byo); err != nil {
 			_ = s.Identities.Delete(r.Context(), c.account.ID, name)

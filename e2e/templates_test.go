@@ -253,6 +253,9 @@ func TestEmailTemplatesWithTheGoSDK(t *testing.T) {
 		if len(tr.Recipients) != 1 || tr.Recipients[0].Status != "failed" || tr.Recipients[0].Outcome.Diagnostic != msg {
 			t.Errorf("trace = %+v", tr)
 		}
+		if out := n.mustAdmin("trace", id); !strings.Contains(out, "not sent: template Order could not be rendered: "+msg) {
+			t.Errorf("trace does not tell the rendering failure:\n%s", out)
+		}
 		typ, details := n.eventTypes(id)
 		if strings.Join(typ, ",") != "Send,Rendering Failure" {
 			t.Fatalf("events = %v, want Send then Rendering Failure", typ)

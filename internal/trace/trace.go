@@ -164,16 +164,21 @@ func recipient(ctx context.Context, st Store, m *store.Message, idx int) (*Recip
 	return out, nil
 }
 
-// eventsOf returns the message's events about addr, oldest first.
+// eventsOf returns the message's events about addr or about the whole
+// message (a rendering failure), oldest first.
 func eventsOf(ctx context.Context, st Store, m *store.Message, addr string) ([]*store.Event, error) {
-	f := store.EventFilter{AccountID: m.AccountID, MessageID: m.ID, Recipient: addr, Limit: 500}
+	f := store.EventFilter{AccountID: m.AccountID, MessageID: m.ID, Limit: 500}
 	var all []*store.Event
 	for {
 		page, next, err := st.SearchEvents(ctx, f)
 		if err != nil {
 			return nil, err
 		}
-		all = append(all, page...)
+		for _, e := range page {
+			if e.Recipient == "" || e.Recipient == strings.ToLower(addr) {
+				all = append(all, e)
+			}
+		}
 		if next == "" {
 			break
 		}
@@ -213,6 +218,9 @@ func eventStep(se *store.Event) (Step, bool) {
 			text += " through " + e.Complaint.UserAgent
 		}
 		return Step{At: se.At, Kind: "complained", Text: text}, true
+	case e.Failure != nil:
+		return Step{At: se.At, Kind: "failed", Text: fmt.Sprintf("not sent: template %s could not be rendered: %s",
+			e.Failure.TemplateName, e.Failure.ErrorMessage)}, true
 	case e.Delivery != nil && strings.Contains(e.Delivery.ReportingMTA, "simulator"):
 		return Step{At: se.At, Kind: "delivered", Text: "delivered by the mailbox simulator: " + e.Delivery.SMTPResponse}, true
 	}
@@ -248,6 +256,8 @@ func summary(r store.Recipient) string {
 		return s
 	case store.RcptComplained:
 		return "delivered, then reported as spam by the recipient"
+	case store.RcptFailed:
+		return "not sent: " + o.Diagnostic
 	case store.RcptSuppressed:
 		s := "not sent: the address is on the account's suppression list"
 		if i := strings.Index(o.Diagnostic, "(reason: "); i >= 0 {

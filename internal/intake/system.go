@@ -72,3 +72,32 @@ service, but without having fully communicated the procedure first.
 	in.log.Info("verification mail queued", "account", accountID, "message_id", id)
 	return nil
 }
+
+// SendNotice queues a plain-text notice from hikyaku to one address of an
+// account, such as feedback forwarded to a sender. Like the verification
+// mail it bypasses the sending policy and counts toward no quota; it
+// returns the notice's message ID.
+func (s *SystemSender) SendNotice(ctx context.Context, accountID, to, subject, text string) (string, error) {
+	in := s.Intake
+	rcpt, err := address.Parse(to)
+	if err != nil {
+		return "", err
+	}
+	now := in.clock.Now().UTC().Truncate(time.Microsecond)
+	id := msgid.New(now)
+	body, err := in.buildSimple(id, now, s.From, []string{rcpt.String()}, nil, nil, &Simple{Subject: subject, Text: text})
+	if err != nil {
+		return "", err
+	}
+	msg := &store.Message{
+		ID: id, AccountID: accountID, Source: s.From, FromHeader: s.From,
+		Subject: subject, Origin: "system", CreatedAt: now, Size: len(body), Body: body,
+		Recipients: []store.Recipient{{MessageID: id, Address: rcpt.String(), Domain: rcpt.Domain,
+			Status: store.RcptQueued, NextAttemptAt: now, UpdatedAt: now}},
+	}
+	if err := in.store.InsertMessage(ctx, msg); err != nil {
+		return "", err
+	}
+	in.committed()
+	return id, nil
+}

@@ -59,6 +59,7 @@ func (n *Node) startPublisher(ctx context.Context, signer *sns.Signer, baseURL s
 		Retention: n.Config.EventRetention,
 	})
 	n.Topics.Confirm = p.Confirm
+	p.SetForwarder(n.System.SendNotice)
 	go p.ReportBacklog(ctx, reg)
 	done := make(chan struct{})
 	go func() {

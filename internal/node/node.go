@@ -43,6 +43,9 @@ type Node struct {
 	ConfigSets *configset.Service
 	Topics     *topic.Service
 	Templates  *templates.Service
+	// System sends the mail hikyaku sends itself: verification links,
+	// forwarded feedback.
+	System *intake.SystemSender
 	// Registry holds the process's Prometheus metrics, served at /metrics.
 	Registry *prometheus.Registry
 	// VERPKey authenticates return-path addresses; derived from the
@@ -96,7 +99,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Node, erro
 		Signing: n.Identities, MailFrom: n.Identities, ConfigSets: n.ConfigSets, Templates: n.Templates,
 		DefaultConfigSets: n.Identities,
 	})
-	n.Identities.Mailer = &intake.SystemSender{Intake: n.Intake, From: cfg.SenderAddress()}
+	n.System = &intake.SystemSender{Intake: n.Intake, From: cfg.SenderAddress()}
+	n.Identities.Mailer = n.System
 	return n, nil
 }
 

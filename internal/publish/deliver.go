@@ -58,6 +58,9 @@ func (p *Publisher) deliver(ctx context.Context, d *store.EventDelivery) {
 // attempt sends the delivery's event to its subscription.
 func (p *Publisher) attempt(ctx context.Context, d *store.EventDelivery) (sns.Outcome, string) {
 	dialect, subARN := parseTarget(d.Target)
+	if dialect == dialectForward {
+		return p.forwardFeedback(ctx, d.Event)
+	}
 	sub, err := p.topics.Lookup(ctx, subARN)
 	if err != nil {
 		return sns.Retry, "look up subscription: " + err.Error()

@@ -123,6 +123,8 @@ type Publisher struct {
 
 	natsMu sync.Mutex
 	nats   *natsdest.Publisher
+	// forward mails feedback to senders; nil turns forwarding off.
+	forward Forwarder
 	// streams are the NATS subjects whose stream is known to exist.
 	streams map[string]bool
 }
@@ -253,6 +255,9 @@ func (p *Publisher) route(e *store.Event) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
+		if e.Type != "Delivery" && p.forward != nil && !n.ForwardingDisabled && forwardable(e) {
+			targets = append(targets, target(dialectForward, ""))
+		}
 		if arn, headers := n.Topic(e.Type); arn != "" {
 			dialect := dialectNotification
 			if headers {
@@ -301,4 +306,17 @@ func messageID(d *store.EventDelivery) string {
 	h[6] = h[6]&0x0f | 0x50 // a name-based UUID, version 5's layout
 	h[8] = h[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+}
+
+// forwardable tells the feedback SES mails to the sender: bounces (but
+// not the notice of a recipient skipped for the suppression list, nor an
+// auto-reply) and complaints.
+func forwardable(e *store.Event) bool {
+	switch {
+	case e.Type == "Complaint":
+		return true
+	case e.Type == "Bounce":
+		return !strings.HasSuffix(e.Subtype, "OnAccountSuppressionList") && !strings.Contains(e.Subtype, "Transient/")
+	}
+	return false
 }

@@ -50,6 +50,15 @@ func (s *Server) v1Actions() map[string]v1Handler {
 		"UpdateConfigurationSetSendingEnabled":           s.v1UpdateConfigurationSetSendingEnabled,
 		"UpdateConfigurationSetReputationMetricsEnabled": s.v1UpdateConfigurationSetReputationMetricsEnabled,
 		"PutConfigurationSetDeliveryOptions":             s.v1PutConfigurationSetDeliveryOptions,
+
+		"CreateTemplate":         s.v1CreateTemplate,
+		"GetTemplate":            s.v1GetTemplate,
+		"ListTemplates":          s.v1ListTemplates,
+		"UpdateTemplate":         s.v1UpdateTemplate,
+		"DeleteTemplate":         s.v1DeleteTemplate,
+		"TestRenderTemplate":     s.v1TestRenderTemplate,
+		"SendTemplatedEmail":     s.v1SendTemplatedEmail,
+		"SendBulkTemplatedEmail": s.v1SendBulkTemplatedEmail,
 	}
 }
 

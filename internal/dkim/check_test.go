@@ -19,7 +19,7 @@ func TestCheckRecord(t *testing.T) {
 	t.Parallel()
 	ours, theirs := twoKeys(t)
 	pub, other := ours.PublicKeyBase64(), theirs.PublicKeyBase64()
-	pkcs1 := base64.StdEncoding.EncodeToString(x509.MarshalPKCS1PublicKey(&ours.Signer().(*rsa.PrivateKey).PublicKey))
+	pkcs1 := base64.StdEncoding.EncodeToString(x509.MarshalPKCS1PublicKey(ours.Signer().Public().(*rsa.PublicKey)))
 	folded := pub[:100] + " \t" + pub[100:200] + "\r\n " + pub[200:]
 
 	s := dnstest.Start(t)

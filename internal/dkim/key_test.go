@@ -81,7 +81,7 @@ func TestGenerateKey(t *testing.T) {
 func TestParsePrivateKey(t *testing.T) {
 	t.Parallel()
 	k, _ := twoKeys(t)
-	rsaKey := k.Signer().(*rsa.PrivateKey)
+	rsaKey := k.priv
 	pkcs1 := x509.MarshalPKCS1PrivateKey(rsaKey)
 	_, edPriv, _ := ed25519.GenerateKey(nil)
 	ed8, err := x509.MarshalPKCS8PrivateKey(edPriv)

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/hikyaku/hikyaku/internal/account"
+	"github.com/hikyaku/hikyaku/internal/osslrsa"
 	"github.com/hikyaku/hikyaku/internal/sesapi"
 	"github.com/hikyaku/hikyaku/internal/sigv4"
 	"github.com/hikyaku/hikyaku/internal/smtpd"
@@ -35,6 +36,11 @@ func (n *Node) Serve(ctx context.Context, out io.Writer) error {
 
 	reg := n.Registry
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := osslrsa.Available(); err != nil {
+		n.Log.Info("DKIM signs with Go's crypto/rsa (slower than OpenSSL)", "why", err)
+	} else {
+		n.Log.Info("DKIM signs through the system's OpenSSL (libcrypto 3)")
+	}
 	signer, err := n.snsSigner()
 	if err != nil {
 		return err

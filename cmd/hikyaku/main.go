@@ -28,6 +28,7 @@ func main() {
 		SilenceErrors: true,
 	}
 	root.AddCommand(serveCmd(), accountCmd(), keyCmd(), identityCmd(), traceCmd(), configReferenceCmd(), feedbackCmd(), suppressionCmd(), eventsCmd(), reputationCmd())
+	root.AddCommand(contactsCmd())
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "hikyaku:", err)
 		os.Exit(1)

@@ -64,6 +64,11 @@ func validTagText(s string) bool {
 	return true
 }
 
+// ParseListManagement reads the value of an X-SES-LIST-MANAGEMENT-OPTIONS
+// header given outside raw content (a custom header of Simple or Template
+// content); errors are faults, as for raw content.
+func ParseListManagement(v string) (*ListManagement, error) { return parseListManagement(v) }
+
 // parseListManagement reads X-SES-LIST-MANAGEMENT-OPTIONS:
 // "contactListName; topic=topicName", the topic being optional (Developer
 // Guide, sending-email-list-management).

@@ -23,7 +23,8 @@ type Options struct {
 // Outcome returns the events that r's state (just set at intake or by a
 // delivery attempt) reports, at at: Delivery, Bounce (also for a
 // suppressed recipient), Complaint (the simulator's, after its Delivery)
-// or DeliveryDelay. A queued recipient has none.
+// or DeliveryDelay; a recipient of a list send who unsubscribed, the
+// Bounce SES reports for it. A queued recipient has none.
 func Outcome(m Message, r *store.Recipient, at time.Time, o Options) []*store.Event {
 	evs := outcome(m, r, at, o)
 	if r.Outcome.Simulated {
@@ -56,7 +57,7 @@ func outcome(m Message, r *store.Recipient, at time.Time, o Options) []*store.Ev
 			FeedbackID: msgid.New(at) + "-000000", RemoteMtaIP: ip,
 			BouncedRecipients: []events.BouncedRecipient{{EmailAddress: r.Address, Action: "failed",
 				Status: out.Status, DiagnosticCode: out.Diagnostic}}}
-		if out.BounceSubType == "OnAccountSuppressionList" {
+		if out.BounceSubType == "OnAccountSuppressionList" || r.Status == store.RcptUnsubscribed {
 			// SES reports no DSN fields for mail it never tried.
 			b.BouncedRecipients[0] = events.BouncedRecipient{EmailAddress: r.Address}
 			b.RemoteMtaIP = ""
@@ -75,7 +76,7 @@ func outcome(m Message, r *store.Recipient, at time.Time, o Options) []*store.Ev
 			evs = append(evs, bounce())
 		}
 		return evs
-	case store.RcptBounced, store.RcptSuppressed:
+	case store.RcptBounced, store.RcptSuppressed, store.RcptUnsubscribed:
 		return []*store.Event{bounce()}
 	case store.RcptComplained:
 		c := &events.Complaint{ComplainedRecipients: []string{r.Address}, Timestamp: at,

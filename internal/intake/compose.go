@@ -22,6 +22,7 @@ type composed struct {
 	// From X-SES-* headers of raw content; API parameters win.
 	configurationSet string
 	tags             []store.Tag
+	listManagement   *compose.ListManagement
 }
 
 func parseAll(list []string) ([]address.Address, error) {
@@ -143,7 +144,7 @@ func (in *Intake) composeRaw(req *Request, id string, now time.Time) (*composed,
 	if err != nil {
 		return nil, err
 	}
-	m := &composed{subject: raw.Subject, configurationSet: raw.ConfigurationSet}
+	m := &composed{subject: raw.Subject, configurationSet: raw.ConfigurationSet, listManagement: raw.ListManagement}
 	for _, t := range raw.Tags {
 		m.tags = append(m.tags, store.Tag{Name: t.Name, Value: t.Value})
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/hikyaku/hikyaku/internal/address"
 	"github.com/hikyaku/hikyaku/internal/clock"
 	"github.com/hikyaku/hikyaku/internal/configset"
+	"github.com/hikyaku/hikyaku/internal/contacts"
 	"github.com/hikyaku/hikyaku/internal/eventlog"
 	"github.com/hikyaku/hikyaku/internal/fault"
 	"github.com/hikyaku/hikyaku/internal/msgid"
@@ -64,6 +65,8 @@ type Intake struct {
 	}
 	// templates finds stored templates; nil refuses templated sends.
 	templates TemplateSource
+	// lists resolves list management; nil refuses sends that ask for it.
+	lists ListSource
 	// hostname names this node as the reporting MTA of events.
 	hostname string
 	// onCommit is called after each commit (the scheduler's Notify).
@@ -101,6 +104,9 @@ type Options struct {
 	// Templates finds stored email templates for templated sends; nil
 	// refuses them.
 	Templates TemplateSource
+	// Lists is list management for sends with ListManagementOptions
+	// (listmgmt.go); nil refuses them.
+	Lists ListSource
 }
 
 // ConfigSetSource finds a configuration set (package configset's Service).
@@ -114,7 +120,8 @@ func New(s store.Store, v Verifier, c clock.Clock, log *slog.Logger, o Options) 
 	domain := o.Region + "." + o.Hostname
 	return &Intake{store: s, verifier: v, clock: c, log: log, region: o.Region, domain: domain,
 		keepMessageID: o.KeepMessageID, quotas: newQuotas(), signing: o.Signing, mailFrom: o.MailFrom,
-		configSets: o.ConfigSets, defaultSets: o.DefaultConfigSets, templates: o.Templates, hostname: o.Hostname}
+		configSets: o.ConfigSets, defaultSets: o.DefaultConfigSets, templates: o.Templates, lists: o.Lists,
+		hostname: o.Hostname}
 }
 
 // Request is one message to accept. Exactly one of Simple, Raw and
@@ -149,6 +156,9 @@ type Request struct {
 	// Template is rendered into Simple content (templated.go); a message
 	// whose template fails to render is accepted but not sent.
 	Template *TemplateContent
+	// ListManagement is SendEmail's ListManagementOptions (listmgmt.go);
+	// nil unless the send names a contact list.
+	ListManagement *ListManagement
 }
 
 // Simple is SES's Simple content (and v1 SendEmail's Message).
@@ -195,19 +205,44 @@ func (in *Intake) send(ctx context.Context, req *Request) (string, error) {
 	now := in.clock.Now().UTC().Truncate(time.Microsecond)
 	id := msgid.New(now)
 
+	req, lm, err := listOptions(req)
+	if err != nil {
+		return "", err
+	}
+	list, err := in.prepareList(ctx, acct.ID, lm)
+	if err != nil {
+		return "", err
+	}
+	links := linksFor(list, singleDestination(req), id, now)
 	var failure *template.Error
 	if req.Template != nil {
-		simple, f, err := in.render(ctx, acct.ID, req.Template)
+		simple, f, err := in.render(ctx, acct.ID, req.Template, links.reserved())
 		if err != nil {
 			return "", err
 		}
 		r := *req
 		r.Simple, r.Template, failure = simple, nil, f
 		req = &r
+	} else if req.Simple != nil {
+		r := *req
+		r.Simple = links.fillSimple(req.Simple)
+		req = &r
 	}
 	m, err := in.compose(req, id, now)
 	if err != nil {
 		return "", err
+	}
+	if list == nil && m.listManagement != nil {
+		lm := &ListManagement{ContactList: m.listManagement.ContactListName, Topic: m.listManagement.TopicName}
+		if list, err = in.prepareList(ctx, acct.ID, lm); err != nil {
+			return "", err
+		}
+	}
+	if list != nil && len(m.rcpts) == 1 {
+		if links == nil { // raw content: its recipient is known only now
+			links = linksFor(list, m.rcpts[0].String(), id, now)
+		}
+		m.body = links.setHeaders(m.body)
 	}
 	if len(m.rcpts) == 0 {
 		return "", fault.InvalidMessage("Missing required header 'To'.")
@@ -245,7 +280,7 @@ func (in *Intake) send(ctx context.Context, req *Request) (string, error) {
 		in.log.Error("sign message", "account", acct.ID, "err", err)
 		return "", fault.Internal()
 	}
-	recipients, daily, err := in.recipients(ctx, acct, id, m.rcpts, now)
+	recipients, daily, err := in.recipients(ctx, acct, id, m.rcpts, now, list)
 	if err != nil {
 		return "", err
 	}
@@ -351,9 +386,12 @@ func (in *Intake) checkSandboxRecipients(ctx context.Context, acct *store.Accoun
 
 // recipients gives each recipient its initial state: simulator addresses
 // their simulated outcome, addresses on the account suppression list the
-// OnAccountSuppressionList outcome, the rest queued for delivery. daily is
-// how many count toward the daily quota (all but the simulator's).
-func (in *Intake) recipients(ctx context.Context, acct *store.Account, id string, rcpts []address.Address, now time.Time) ([]store.Recipient, int, error) {
+// OnAccountSuppressionList outcome, contacts of a list send who
+// unsubscribed the unsubscribed one (listmgmt.go), the rest queued for
+// delivery. daily is how many count toward the daily quota (all but the
+// simulator's).
+func (in *Intake) recipients(ctx context.Context, acct *store.Account, id string, rcpts []address.Address, now time.Time,
+	list *contacts.Send) ([]store.Recipient, int, error) {
 	var lookup []string
 	for _, a := range rcpts {
 		if !simulator.IsDomain(a.Domain) {
@@ -383,6 +421,16 @@ func (in *Intake) recipients(ctx context.Context, acct *store.Account, id string
 				Diagnostic: "Amazon SES did not send the message to this address because it is on the suppression list for your account. (reason: " + s.Reason + ")"}
 		} else {
 			daily++
+			if list != nil {
+				ok, why, err := list.Admits(ctx, r.Address)
+				if err != nil {
+					in.log.Error("check the recipient's subscription", "list", list.List().Name, "err", err)
+					return nil, 0, fault.Internal()
+				}
+				if !ok {
+					unsubscribed(&r, why)
+				}
+			}
 		}
 		out[i] = r
 	}

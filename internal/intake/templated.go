@@ -123,12 +123,12 @@ func templateFromARN(accountID, arn string) (string, error) {
 // content holding only the template's headers and attachments, so that
 // the message can be committed and its Rendering Failure recorded; a
 // refusal SES makes at once (data over the length limit) is err.
-func (in *Intake) render(ctx context.Context, accountID string, t *TemplateContent) (s *Simple, failure *template.Error, err error) {
+func (in *Intake) render(ctx context.Context, accountID string, t *TemplateContent, opts template.Options) (s *Simple, failure *template.Error, err error) {
 	if err := in.ResolveTemplate(ctx, accountID, t); err != nil {
 		return nil, nil, err
 	}
 	s = &Simple{Headers: t.Headers, Attachments: t.Attachments}
-	r, err := in.renderData(t)
+	r, err := in.renderData(t, opts)
 	var te *template.Error
 	switch {
 	case err == nil:
@@ -146,7 +146,7 @@ func (in *Intake) render(ctx context.Context, accountID string, t *TemplateConte
 	return &Simple{Headers: t.Headers}, te, nil
 }
 
-func (in *Intake) renderData(t *TemplateContent) (template.Rendered, error) {
+func (in *Intake) renderData(t *TemplateContent, opts template.Options) (template.Rendered, error) {
 	data, err := template.ParseData(t.Data)
 	if err != nil {
 		return template.Rendered{}, err
@@ -154,7 +154,7 @@ func (in *Intake) renderData(t *TemplateContent) (template.Rendered, error) {
 	if t.Defaults != nil {
 		data = template.MergeData(*t.Defaults, data)
 	}
-	return t.compiled.Execute(data, template.Options{})
+	return t.compiled.Execute(data, opts)
 }
 
 // commitFailed commits a message whose template did not render, after it

@@ -3,9 +3,10 @@
 // and auto-replies come back.
 //
 // It takes mail only for hikyaku's VERP return paths (package verp, on
-// any domain: custom MAIL FROM domains differ per identity) and for the
-// configured feedback addresses; every other recipient gets 550 5.1.1,
-// so it never relays. What it accepts is written to a spool directory and
+// any domain: custom MAIL FROM domains differ per identity), for the
+// configured feedback addresses and for the addresses of its Mailboxes
+// (the List-Unsubscribe mailto addresses of package contacts); every
+// other recipient gets 550 5.1.1, so it never relays. What it accepts is written to a spool directory and
 // synced before the 250 reply, then handed to a Processor (package bounce
 // in production). A message stays in the spool until the Processor has
 // dealt with it, so a failure or a crash loses nothing: the spool is
@@ -53,6 +54,18 @@ func (f ProcessorFunc) Process(ctx context.Context, raw []byte, rcptTo []string)
 // operator rather than retried.
 var ErrUnmatched = errors.New("mx: message matches nothing")
 
+// Mailbox is a further kind of address the MX takes mail for, with the
+// Processor of that mail. A message is handed to each Mailbox with the
+// envelope recipients it accepts, and to the MX's own Processor (bounces
+// and complaints) with the others; each must be safe to call again with
+// the same message, as a failure of either has the message offered again.
+type Mailbox interface {
+	// Accepts reports whether the mailbox takes mail for rcpt. It is
+	// asked at RCPT TO, so it must answer at once, from rcpt alone.
+	Accepts(rcpt string) bool
+	Processor
+}
+
 // Config configures the listener. The zero value of each field but Addr,
 // SpoolDir and VERPKey means its default.
 type Config struct {
@@ -71,6 +84,8 @@ type Config struct {
 	// FeedbackAddresses are further recipients accepted, such as the
 	// address feedback loops send complaints to. Compared without case.
 	FeedbackAddresses []string
+	// Mailboxes take the mail for addresses of their own.
+	Mailboxes []Mailbox
 	// MaxMessageBytes is the largest message accepted. Default 10 MB:
 	// a bounce returns at most the original, which SES caps at 10 MB
 	// for the API.
@@ -273,7 +288,7 @@ func (s *Server) process(ctx context.Context, name string) {
 	}
 	log := s.log.With("file", name, "rcpt_to", rcpts)
 	pctx, cancel := context.WithTimeout(ctx, processTimeout)
-	err = s.proc.Process(pctx, raw, rcpts)
+	err = s.dispatch(pctx, raw, rcpts)
 	cancel()
 	switch {
 	case errors.Is(err, ErrUnmatched):
@@ -288,6 +303,45 @@ func (s *Server) process(ctx context.Context, name string) {
 	if err != nil {
 		log.Error("mx spool", "err", err)
 	}
+}
+
+// dispatch hands a message to the Mailboxes that accept some of its
+// recipients and to the Processor with the rest. The message is retried
+// if any of them failed otherwise than with ErrUnmatched.
+func (s *Server) dispatch(ctx context.Context, raw []byte, rcpts []string) error {
+	rest := rcpts
+	var errs []error
+	for _, mb := range s.cfg.Mailboxes {
+		var mine, others []string
+		for _, r := range rest {
+			if mb.Accepts(r) {
+				mine = append(mine, r)
+			} else {
+				others = append(others, r)
+			}
+		}
+		if len(mine) == 0 {
+			continue
+		}
+		rest = others
+		if err := mb.Process(ctx, raw, mine); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(rest) > 0 || len(rcpts) == 0 {
+		if err := s.proc.Process(ctx, raw, rest); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, err := range errs {
+		if !errors.Is(err, ErrUnmatched) {
+			return errors.Join(errs...)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%w: %w", ErrUnmatched, errors.Join(errs...))
+	}
+	return nil
 }
 
 // errorLog sends go-smtp's own messages to the structured log.

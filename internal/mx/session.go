@@ -43,9 +43,10 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	return nil
 }
 
-// Rcpt accepts hikyaku's VERP addresses and the feedback addresses.
+// Rcpt accepts hikyaku's VERP addresses, the feedback addresses and
+// those of the Mailboxes.
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	if _, _, ok := verp.Decode(to, s.srv.cfg.VERPKey); !ok && !s.srv.feedback[strings.ToLower(to)] {
+	if !s.srv.accepts(to) {
 		s.log.Info("mx recipient refused", "rcpt_to", to, "mail_from", s.from)
 		return replyNoSuchUser
 	}
@@ -73,3 +74,16 @@ func (s *session) Reset() {
 }
 
 func (s *session) Logout() error { return nil }
+
+// accepts reports whether the MX takes mail for rcpt.
+func (srv *Server) accepts(rcpt string) bool {
+	if _, _, ok := verp.Decode(rcpt, srv.cfg.VERPKey); ok || srv.feedback[strings.ToLower(rcpt)] {
+		return true
+	}
+	for _, mb := range srv.cfg.Mailboxes {
+		if mb.Accepts(rcpt) {
+			return true
+		}
+	}
+	return false
+}

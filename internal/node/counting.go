@@ -26,7 +26,7 @@ func newCountingStore(st store.Store, reg prometheus.Registerer) *countingStore 
 		mail: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hikyaku_mail_total",
 			Help: "What happened to mail, by account ID and configuration set: accepted and rejected count messages; " +
-				"delivered, deferred (each temporary failure), bounced, complained, suppressed and rendering_failed count recipients.",
+				"delivered, deferred (each temporary failure), bounced, complained, suppressed, unsubscribed and rendering_failed count recipients.",
 		}, []string{"event", "account", "configuration_set"}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "hikyaku_delivery_latency_seconds",
@@ -49,6 +49,9 @@ func (c *countingStore) count(evs []*store.Event) {
 		name := eventName[e.Type]
 		if name == "bounced" && isSuppressedBounce(e) {
 			name = "suppressed"
+		}
+		if name == "bounced" && e.Subtype == "Permanent/UnsubscribedRecipient" {
+			name = "unsubscribed"
 		}
 		if name != "" {
 			c.mail.WithLabelValues(name, e.AccountID, e.ConfigurationSet).Inc()

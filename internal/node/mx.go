@@ -8,12 +8,15 @@ import (
 	"path/filepath"
 
 	"github.com/hikyaku/hikyaku/internal/bounce"
+	"github.com/hikyaku/hikyaku/internal/contacts"
 	"github.com/hikyaku/hikyaku/internal/mx"
 	"github.com/hikyaku/hikyaku/internal/smtpd"
 )
 
 // startMX starts the inbound MX listener, which spools bounces and
-// complaints into DATA/inbound and records them through package bounce.
+// complaints into DATA/inbound and records them through package bounce,
+// and takes the mail to List-Unsubscribe mailto addresses for package
+// contacts.
 func (n *Node) startMX(ctx context.Context) (*mx.Server, error) {
 	cfg := n.Config
 	proc := &bounce.Processor{Store: n.Store, VERPKey: n.VERPKey, Clock: n.Clock, Log: n.Log.With("component", "bounce"),
@@ -27,6 +30,8 @@ func (n *Node) startMX(ctx context.Context) (*mx.Server, error) {
 		Addr: cfg.MX, Hostname: cfg.InboundMXHost(), SpoolDir: filepath.Join(cfg.Data, "inbound"), VERPKey: n.VERPKey,
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
 		FeedbackAddresses: cfg.FeedbackAddresses,
+		Mailboxes: []mx.Mailbox{unsubscribeMailbox{&contacts.Mailbox{Contacts: n.Contacts, Links: n.Links,
+			Store: n.Store, Clock: n.Clock}}},
 	}, mx.ProcessorFunc(func(ctx context.Context, raw []byte, rcptTo []string) error {
 		err := proc.Process(ctx, raw, rcptTo)
 		if errors.Is(err, bounce.ErrUnmatched) {
@@ -38,4 +43,16 @@ func (n *Node) startMX(ctx context.Context) (*mx.Server, error) {
 		return nil, fmt.Errorf("inbound MX (--mx %s): %w", cfg.MX, err)
 	}
 	return srv, nil
+}
+
+// unsubscribeMailbox is contacts.Mailbox as an mx.Mailbox: mail to a link
+// that is not (or no longer) valid is kept for the operator, not retried.
+type unsubscribeMailbox struct{ *contacts.Mailbox }
+
+func (m unsubscribeMailbox) Process(ctx context.Context, raw []byte, rcptTo []string) error {
+	err := m.Mailbox.Process(ctx, raw, rcptTo)
+	if errors.Is(err, contacts.ErrInvalidToken) || errors.Is(err, contacts.ErrExpiredToken) {
+		return fmt.Errorf("%w: %w", mx.ErrUnmatched, err)
+	}
+	return err
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/hikyaku/hikyaku/internal/clock"
 	"github.com/hikyaku/hikyaku/internal/config"
 	"github.com/hikyaku/hikyaku/internal/configset"
+	"github.com/hikyaku/hikyaku/internal/contacts"
 	"github.com/hikyaku/hikyaku/internal/dns"
 	"github.com/hikyaku/hikyaku/internal/identity"
 	"github.com/hikyaku/hikyaku/internal/intake"
@@ -43,6 +44,11 @@ type Node struct {
 	ConfigSets *configset.Service
 	Topics     *topic.Service
 	Templates  *templates.Service
+	// Contacts is list management, Links the unsubscribe links of list
+	// sends (keyed with a key derived from the master key, so every node
+	// reads the links of the others).
+	Contacts *contacts.Service
+	Links    *contacts.Links
 	// System sends the mail hikyaku sends itself: verification links,
 	// forwarded feedback.
 	System *intake.SystemSender
@@ -94,10 +100,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Node, erro
 	n.ConfigSets = configset.New(st, clk)
 	n.Topics = topic.New(st, clk, cfg.Region())
 	n.Templates = templates.New(st, clk)
+	n.Contacts = contacts.New(st, clk)
+	n.Links = contacts.NewLinks(deriveKey(master, "hikyaku/unsubscribe/v1"), cfg.BaseURL(), cfg.InboundMXHost())
 	n.Intake = intake.New(st, n.Identities, clk, log, intake.Options{
 		Region: cfg.Region(), Hostname: cfg.Hostname, KeepMessageID: cfg.KeepMessageID,
 		Signing: n.Identities, MailFrom: n.Identities, ConfigSets: n.ConfigSets, Templates: n.Templates,
-		DefaultConfigSets: n.Identities,
+		DefaultConfigSets: n.Identities, Lists: &contacts.Sending{Contacts: n.Contacts, Links: n.Links},
 	})
 	n.System = &intake.SystemSender{Intake: n.Intake, From: cfg.SenderAddress()}
 	n.Identities.Mailer = n.System

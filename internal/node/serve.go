@@ -47,7 +47,8 @@ func (n *Node) Serve(ctx context.Context, out io.Writer) error {
 	}
 	api := &sesapi.Server{
 		Store: n.Store, Accounts: n.Accounts, Identities: n.Identities, Intake: n.Intake,
-		ConfigSets: n.ConfigSets, Topics: n.Topics, Templates: n.Templates, SigningCert: signer.CertificatePEM(), CertName: signer.CertFileName(),
+		ConfigSets: n.ConfigSets, Topics: n.Topics, Templates: n.Templates, Contacts: n.Contacts, Links: n.Links,
+		SigningCert: signer.CertificatePEM(), CertName: signer.CertFileName(),
 		Verifier: &sigv4.Verifier{
 			Lookup: func(ctx context.Context, id string) (string, error) {
 				s, _, err := n.Accounts.Secret(ctx, id)
@@ -74,6 +75,7 @@ func (n *Node) Serve(ctx context.Context, out io.Writer) error {
 	if cfg.PublicURL == "" {
 		// Links must carry the port actually bound (--http :0 in tests).
 		n.Identities.BaseURL = "http://" + ln.Addr().String()
+		n.Links.SetBaseURL(n.Identities.BaseURL)
 	}
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 

@@ -118,7 +118,10 @@ func (f *Figures) add(c store.EventCount) {
 		f.Delivered += c.N
 		f.Sent += c.N
 	case "Bounce":
-		if strings.HasPrefix(c.Subtype, "Permanent/") && c.Subtype != "Permanent/OnAccountSuppressionList" {
+		// Mail never sent counts for nothing: to a suppressed address, or
+		// to a contact who unsubscribed (intake.UnsubscribedSubType).
+		if strings.HasPrefix(c.Subtype, "Permanent/") && c.Subtype != "Permanent/OnAccountSuppressionList" &&
+			c.Subtype != "Permanent/UnsubscribedRecipient" {
 			f.HardBounces += c.N
 			f.Sent += c.N
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/hikyaku/hikyaku/internal/account"
 	"github.com/hikyaku/hikyaku/internal/clock"
 	"github.com/hikyaku/hikyaku/internal/configset"
+	"github.com/hikyaku/hikyaku/internal/contacts"
 	"github.com/hikyaku/hikyaku/internal/identity"
 	"github.com/hikyaku/hikyaku/internal/intake"
 	"github.com/hikyaku/hikyaku/internal/sigv4"
@@ -38,6 +39,10 @@ type Server struct {
 	Identities *identity.Service
 	ConfigSets *configset.Service
 	Templates  *templates.Service
+	// Contacts is list management; Links reads the unsubscribe links
+	// served at /unsubscribe. Either nil turns them off.
+	Contacts *contacts.Service
+	Links    *contacts.Links
 	// Topics serves the SNS API; nil answers SNS requests InvalidAction.
 	Topics *topic.Service
 	// SigningCert is the PEM certificate of the key that signs SNS
@@ -67,6 +72,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /verify", s.verifyLink)
+	// The List-Unsubscribe link works without credentials, as a mail
+	// client follows it: GET shows the preference page, POST is RFC 8058's
+	// one-click unsubscribe (or the page's form).
+	mux.HandleFunc("GET "+contacts.Path, s.unsubscribePage)
+	mux.HandleFunc("POST "+contacts.Path, s.unsubscribePost)
 
 	v2 := s.v2Routes()
 	mux.Handle("/v2/", s.authenticated(v2, s.writeV2Error))

@@ -68,6 +68,20 @@ func (s *Server) v2Routes() http.Handler {
 	op("PUT "+tpl+"/{TemplateName}", "UpdateEmailTemplate", s.v2UpdateEmailTemplate)
 	op("DELETE "+tpl+"/{TemplateName}", "DeleteEmailTemplate", s.v2DeleteEmailTemplate)
 	op("POST "+tpl+"/{TemplateName}/render", "TestRenderEmailTemplate", s.v2TestRenderEmailTemplate)
+	const cl = "/v2/email/contact-lists"
+	op("POST "+cl, "CreateContactList", s.v2CreateContactList)
+	op("GET "+cl, "ListContactLists", s.v2ListContactLists)
+	op("GET "+cl+"/{ContactListName}", "GetContactList", s.v2GetContactList)
+	op("PUT "+cl+"/{ContactListName}", "UpdateContactList", s.v2UpdateContactList)
+	op("DELETE "+cl+"/{ContactListName}", "DeleteContactList", s.v2DeleteContactList)
+	op("POST "+cl+"/{ContactListName}/contacts", "CreateContact", s.v2CreateContact)
+	op("POST "+cl+"/{ContactListName}/contacts/list", "ListContacts", s.v2ListContacts)
+	// Models before 2023 (AWS CLI 2.9, still in Debian 12) had ListContacts
+	// as a GET with PageSize and NextToken in the query, Filter in the body.
+	op("GET "+cl+"/{ContactListName}/contacts", "ListContacts", s.v2ListContacts)
+	op("GET "+cl+"/{ContactListName}/contacts/{EmailAddress}", "GetContact", s.v2GetContact)
+	op("PUT "+cl+"/{ContactListName}/contacts/{EmailAddress}", "UpdateContact", s.v2UpdateContact)
+	op("DELETE "+cl+"/{ContactListName}/contacts/{EmailAddress}", "DeleteContact", s.v2DeleteContact)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeV2Error(w, r, callOf(r).requestID, &fault.Error{Code: "NotFoundException", HTTPStatus: http.StatusNotFound,
 			Message: "The operation " + r.Method + " " + r.URL.Path + " is not supported by this server."})

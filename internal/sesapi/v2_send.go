@@ -69,8 +69,9 @@ type v2SendEmailInput struct {
 		}
 		Template *v2Template
 	}
-	EmailTags            []struct{ Name, Value string }
-	ConfigurationSetName string
+	EmailTags             []struct{ Name, Value string }
+	ConfigurationSetName  string
+	ListManagementOptions *struct{ ContactListName, TopicName string }
 }
 
 func (s *Server) v2SendEmail(w http.ResponseWriter, r *http.Request, c call) error {
@@ -92,6 +93,9 @@ func (s *Server) v2SendEmail(w http.ResponseWriter, r *http.Request, c call) err
 	}
 	if in.Content != nil && in.Content.Raw != nil {
 		req.Operation = "SendRawEmail"
+	}
+	if lm := in.ListManagementOptions; lm != nil {
+		req.ListManagement = &intake.ListManagement{ContactList: lm.ContactListName, Topic: lm.TopicName}
 	}
 	if d := in.Destination; d != nil {
 		req.To, req.Cc, req.Bcc = d.ToAddresses, d.CcAddresses, d.BccAddresses

@@ -75,11 +75,12 @@ func formatWhy(n, days int, window time.Duration) string {
 }
 
 // soft tells a bounce subtype that counts: not a hard one (the address
-// is then suppressed at once anyway), not a suppression skip, not the
-// simulator's.
+// is then suppressed at once anyway), not a suppression or unsubscribe
+// skip, not the simulator's.
 func soft(subtype string) bool {
 	switch {
 	case strings.HasPrefix(subtype, "simulated"), subtype == "Permanent/OnAccountSuppressionList",
+		subtype == "Permanent/UnsubscribedRecipient",
 		subtype == "Permanent/NoEmail", subtype == "Undetermined/Undetermined":
 		return false
 	}

@@ -385,6 +385,12 @@ const (
 	// (SES's Rendering Failure). Outcome.Diagnostic says why. It is final,
 	// and counts as no delivery attempt.
 	RcptFailed = "failed"
+	// RcptUnsubscribed is a recipient of a send with list management
+	// (SES's ListManagementOptions) who unsubscribed from its topic or its
+	// contact list, and so was not sent to. SES bounces such mail; its
+	// Outcome is the bounce, which the event log has too. Final, and
+	// counted as a delivery attempt like a suppressed recipient.
+	RcptUnsubscribed = "unsubscribed"
 )
 
 // Recipient is one envelope recipient of a message and its state.

@@ -197,6 +197,11 @@ func eventStep(se *store.Event) (Step, bool) {
 		return Step{}, false
 	}
 	switch {
+	case e.Bounce != nil && e.Bounce.BounceSubType == "UnsubscribedRecipient":
+		return Step{At: se.At, Kind: "unsubscribed", Text: "not sent: the recipient unsubscribed from this list or topic"}, true
+	case e.Subscription != nil:
+		return Step{At: se.At, Kind: "subscription", Text: fmt.Sprintf("the recipient changed their subscriptions to list %s (%s)",
+			e.Subscription.ContactList, e.Subscription.Source)}, true
 	case e.Bounce != nil && e.Bounce.BounceSubType == "OnAccountSuppressionList":
 		return Step{At: se.At, Kind: "suppressed", Text: "not sent: the address is on the account's suppression list (Bounce event, OnAccountSuppressionList)"}, true
 	case e.Bounce != nil:
@@ -258,6 +263,8 @@ func summary(r store.Recipient) string {
 		return "delivered, then reported as spam by the recipient"
 	case store.RcptFailed:
 		return "not sent: " + o.Diagnostic
+	case store.RcptUnsubscribed:
+		return "not sent: the recipient unsubscribed (" + o.Diagnostic + ")"
 	case store.RcptSuppressed:
 		s := "not sent: the address is on the account's suppression list"
 		if i := strings.Index(o.Diagnostic, "(reason: "); i >= 0 {

@@ -3,7 +3,7 @@
 GO ?= go
 BIN := bin/hikyaku
 
-.PHONY: all build test test-short lint fuzz bench serve clean
+.PHONY: all build test test-short lint fuzz bench bench-compare serve clean
 
 all: build
 
@@ -39,6 +39,14 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench 'SendEmail|FsyncAppend' -benchtime 20000x -count 3 ./internal/node
 	$(GO) test -run '^$$' -bench BenchmarkInsertMessage -benchtime 3s ./internal/store/sqlite ./internal/store/postgres
+
+# hikyaku and Postfix side by side in one run: the raw smtp-source -> smtp-sink limit,
+# Postfix with and without OpenDKIM, hikyaku with DKIM on and off through SMTP and the
+# API, for 1, 10 and 100 KB; prints the table. As root (it runs a private Postfix and
+# installs what it needs). Tunables: SIZES, N, RUNS, ... (see bench/compare.sh), e.g.
+# `make bench-compare N=200 SIZES=1024` for a quick check.
+bench-compare:
+	bash bench/compare.sh
 
 clean:
 	rm -rf bin

@@ -27,7 +27,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serveCmd(), accountCmd(), keyCmd(), identityCmd(), traceCmd(), configReferenceCmd(), feedbackCmd(), suppressionCmd(), eventsCmd(), reputationCmd())
+	root.AddCommand(serveCmd(), accountCmd(), keyCmd(), identityCmd(), traceCmd(), configReferenceCmd(), feedbackCmd(), suppressionCmd(), eventsCmd(), reputationCmd(), benchCmd())
 	root.AddCommand(contactsCmd())
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "hikyaku:", err)

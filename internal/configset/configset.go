@@ -240,6 +240,7 @@ func (s *Service) Update(ctx context.Context, accountID, name string, change fun
 	if err := change(set); err != nil {
 		return err
 	}
+	set.Name = name // a change cannot rename the set
 	if err := set.validate(); err != nil {
 		return err
 	}

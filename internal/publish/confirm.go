@@ -9,7 +9,7 @@ import (
 )
 
 // confirmAttempts bounds the attempts to deliver a SubscriptionConfirmation
-// (a few over about four minutes). SNS sends it once; a subscriber that
+// (five, 2, 6, 18 and 54 seconds apart). SNS sends it once; a subscriber that
 // missed it subscribes again, which sends it again.
 const confirmAttempts = 5
 

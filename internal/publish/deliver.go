@@ -20,7 +20,8 @@ import (
 // deliver makes one attempt at one delivery and records its result.
 func (p *Publisher) deliver(ctx context.Context, d *store.EventDelivery) {
 	start := p.clock.Now()
-	outcome, reason := p.attempt(ctx, d)
+	res := p.attempt(ctx, d)
+	outcome, reason := res.Outcome, res.Reason
 	now := p.clock.Now()
 	d.Attempts++
 	d.UpdatedAt = now.UTC()
@@ -41,7 +42,8 @@ func (p *Publisher) deliver(ctx context.Context, d *store.EventDelivery) {
 		p.log.Warn("event delivery expired", "target", d.Target, "event", d.EventID, "reason", reason)
 	default:
 		d.State = store.DeliveryPending
-		d.NextAttemptAt = now.Add(sns.Backoff(d.Attempts, nil)).UTC()
+		// The endpoint's Retry-After (429, 503) wins over a shorter backoff.
+		d.NextAttemptAt = now.Add(max(sns.Backoff(d.Attempts, nil), min(res.RetryAfter, sns.MaxDelay))).UTC()
 		p.metrics.retried.Inc()
 		p.log.Debug("event delivery failed; will retry", "target", d.Target, "event", d.EventID,
 			"attempts", d.Attempts, "next", d.NextAttemptAt, "reason", reason)
@@ -56,32 +58,33 @@ func (p *Publisher) deliver(ctx context.Context, d *store.EventDelivery) {
 }
 
 // attempt sends the delivery's event to its subscription.
-func (p *Publisher) attempt(ctx context.Context, d *store.EventDelivery) (sns.Outcome, string) {
+func (p *Publisher) attempt(ctx context.Context, d *store.EventDelivery) sns.Result {
 	dialect, subARN := parseTarget(d.Target)
 	if dialect == dialectForward {
-		return p.forwardFeedback(ctx, d.Event)
+		outcome, reason := p.forwardFeedback(ctx, d.Event)
+		return sns.Result{Outcome: outcome, Reason: reason}
 	}
 	sub, err := p.topics.Lookup(ctx, subARN)
 	if err != nil {
-		return sns.Retry, "look up subscription: " + err.Error()
+		return sns.Result{Outcome: sns.Retry, Reason: "look up subscription: " + err.Error()}
 	}
 	if sub == nil {
-		return sns.Permanent, "the subscription no longer exists"
+		return sns.Result{Outcome: sns.Permanent, Reason: "the subscription no longer exists"}
 	}
 	payload, err := p.payload(ctx, dialect, d.Event)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return sns.Permanent, "the event's message no longer exists"
+			return sns.Result{Outcome: sns.Permanent, Reason: "the event's message no longer exists"}
 		}
-		return sns.Retry, "build event: " + err.Error()
+		return sns.Result{Outcome: sns.Retry, Reason: "build event: " + err.Error()}
 	}
 	id := messageID(d)
 	switch sub.Protocol {
 	case topic.ProtocolNATS:
 		if err := p.publishNATS(ctx, sub.Endpoint, id, payload); err != nil {
-			return sns.Retry, err.Error()
+			return sns.Result{Outcome: sns.Retry, Reason: err.Error()}
 		}
-		return sns.Delivered, ""
+		return sns.Result{Outcome: sns.Delivered, Reason: ""}
 	case topic.ProtocolHTTP, topic.ProtocolHTTPS:
 		pub := sns.Publication{MessageID: id, TopicARN: sub.TopicARN, Message: string(payload), Time: d.Event.At}
 		if dialect == dialectEvent {
@@ -89,12 +92,12 @@ func (p *Publisher) attempt(ctx context.Context, d *store.EventDelivery) (sns.Ou
 		}
 		env := sns.NewNotification(p.cfg.Endpoints, sub.ARN, pub)
 		if err := p.signer.Sign(env, p.cfg.SignatureVersion); err != nil {
-			return sns.Retry, "sign: " + err.Error()
+			return sns.Result{Outcome: sns.Retry, Reason: "sign: " + err.Error()}
 		}
 		res := sns.Deliver(ctx, p.cfg.HTTP, sub.Endpoint, sns.SubscriptionInfo{ARN: sub.ARN}, env, sub.RawMessageDelivery)
-		return res.Outcome, res.Reason
+		return res
 	}
-	return sns.Permanent, "unsupported protocol " + sub.Protocol
+	return sns.Result{Outcome: sns.Permanent, Reason: "unsupported protocol " + sub.Protocol}
 }
 
 // payload is the event's SES JSON in the target's dialect.

@@ -315,8 +315,8 @@ func TestNATS(t *testing.T) {
 			d := list[0]
 			// Publishing the same delivery again (a retry after a crash)
 			// is dropped by JetStream's duplicate window.
-			if outcome, reason := e.p.attempt(e.ctx, d); outcome != sns.Delivered {
-				t.Fatalf("second attempt: %v %s", outcome, reason)
+			if res := e.p.attempt(e.ctx, d); res.Outcome != sns.Delivered {
+				t.Fatalf("second attempt: %v %s", res.Outcome, res.Reason)
 			}
 
 			s, err := js.Stream(ctx, stream)

@@ -12,6 +12,7 @@ import (
 func contactsCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "contacts", Short: "Manage an account's contact list (SES list management)"}
 	cmd.AddCommand(contactsImportCmd())
+	cmd.AddCommand(contactsInviteCmd(), contactsSunsetCmd(), contactsRepermissionCmd())
 	return cmd
 }
 

@@ -96,6 +96,17 @@ type Contact struct {
 	AttributesData       string    `json:"attributesData,omitempty"`
 	CreatedTimestamp     time.Time `json:"createdTimestamp"`
 	LastUpdatedTimestamp time.Time `json:"lastUpdatedTimestamp"`
+	// Consent is hikyaku's double opt-in and sunset state, which SES's
+	// API does not have (see consent.go): "" (none recorded: mailed as
+	// SES would), ConsentPending, ConsentConfirmed or ConsentInactive.
+	Consent string `json:"consent,omitempty"`
+	// ConsentRequestedAt is when the last confirmation request (a double
+	// opt-in invitation or a re-permission mail) was made.
+	ConsentRequestedAt time.Time `json:"consentRequestedAt,omitzero"`
+	// ConfirmedAt is when the contact last followed a confirmation link.
+	ConfirmedAt time.Time `json:"confirmedAt,omitzero"`
+	// InactiveSince is when the sunset policy made the contact inactive.
+	InactiveSince time.Time `json:"inactiveSince,omitzero"`
 }
 
 // Preference is a TopicPreference: a topic and OptIn or OptOut.
@@ -175,6 +186,13 @@ func (l *List) Explicit(c *Contact) []Preference {
 func (l *List) Admits(c *Contact, topic string) (ok bool, why string) {
 	if c.UnsubscribeAll {
 		return false, "the contact unsubscribed from all topics of contact list " + l.Name
+	}
+	switch c.Consent {
+	case ConsentPending:
+		return false, "the contact has not confirmed its subscription to contact list " + l.Name + " (double opt-in pending)"
+	case ConsentInactive:
+		return false, "the contact is inactive under the sunset policy of contact list " + l.Name +
+			" (no engagement; inactive since " + c.InactiveSince.Format(time.DateOnly) + ") and has not re-confirmed"
 	}
 	if topic == "" {
 		return true, ""

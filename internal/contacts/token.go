@@ -90,14 +90,16 @@ func (l *Links) ttl() time.Duration {
 }
 
 // Seal returns t as an opaque URL-safe string.
-func (l *Links) Seal(t Token) string {
+func (l *Links) Seal(t Token) string { return l.seal(macContext, t) }
+
+func (l *Links) seal(context string, t Token) string {
 	b := []byte{tokenVersion}
 	b = binary.AppendUvarint(b, uint64(t.Expires.Unix()))
 	for _, s := range []string{t.AccountID, t.List, t.Topic, t.Address, t.MessageID} {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
-	b = append(b, l.mac(macContext, b)...)
+	b = append(b, l.mac(context, b)...)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
@@ -110,13 +112,15 @@ func (l *Links) mac(context string, b []byte) []byte {
 
 // Open reads a token Seal made: ErrInvalidToken for anything else,
 // ErrExpiredToken once it expired at now.
-func (l *Links) Open(s string, now time.Time) (*Token, error) {
+func (l *Links) Open(s string, now time.Time) (*Token, error) { return l.open(macContext, s, now) }
+
+func (l *Links) open(context, s string, now time.Time) (*Token, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil || len(b) < 1+macBytes || b[0] != tokenVersion {
 		return nil, ErrInvalidToken
 	}
 	payload, sum := b[:len(b)-macBytes], b[len(b)-macBytes:]
-	if !hmac.Equal(sum, l.mac(macContext, payload)) {
+	if !hmac.Equal(sum, l.mac(context, payload)) {
 		return nil, ErrInvalidToken
 	}
 	rest := payload[1:]

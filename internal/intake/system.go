@@ -3,6 +3,7 @@ package intake
 import (
 	"context"
 	"fmt"
+	"html"
 	"time"
 
 	"github.com/hikyaku/hikyaku/internal/address"
@@ -99,5 +100,51 @@ func (s *SystemSender) SendNotice(ctx context.Context, accountID, to, subject, t
 		return "", err
 	}
 	in.committed()
+	return id, nil
+}
+
+// SendCustomVerification queues SendCustomVerificationEmail's mail: from
+// the template's From address, with its subject and HTML, the verification
+// link appended after the content as SES adds it (the template has no
+// placeholder for it). Like the standard verification mail it bypasses
+// the sending policy and quota; configSet, if any, is recorded on the
+// message for its events. It returns the message ID.
+func (s *SystemSender) SendCustomVerification(ctx context.Context, accountID, from, to, subject, content, link, configSet string) (string, error) {
+	l := html.EscapeString(link)
+	content += fmt.Sprintf("\n<p><a href=\"%s\">%s</a></p>\n", l, l)
+	return s.queue(ctx, accountID, from, to, configSet, &Simple{Subject: subject, HTML: content})
+}
+
+// SendFrom queues a plain-text mail from hikyaku's own address to one
+// address of an account, such as a contact's confirmation request, and
+// returns its message ID.
+func (s *SystemSender) SendFrom(ctx context.Context, accountID, to, subject, text string) (string, error) {
+	return s.queue(ctx, accountID, s.From, to, "", &Simple{Subject: subject, Text: text})
+}
+
+// queue builds and queues one system mail.
+func (s *SystemSender) queue(ctx context.Context, accountID, from, to, configSet string, content *Simple) (string, error) {
+	in := s.Intake
+	rcpt, err := address.Parse(to)
+	if err != nil {
+		return "", err
+	}
+	now := in.clock.Now().UTC().Truncate(time.Microsecond)
+	id := msgid.New(now)
+	body, err := in.buildSimple(id, now, from, []string{rcpt.String()}, nil, nil, content)
+	if err != nil {
+		return "", err
+	}
+	msg := &store.Message{
+		ID: id, AccountID: accountID, Source: from, FromHeader: from, ConfigurationSet: configSet,
+		Subject: content.Subject, Origin: "system", CreatedAt: now, Size: len(body), Body: body,
+		Recipients: []store.Recipient{{MessageID: id, Address: rcpt.String(), Domain: rcpt.Domain,
+			Status: store.RcptQueued, NextAttemptAt: now, UpdatedAt: now}},
+	}
+	if err := in.store.InsertMessage(ctx, msg); err != nil {
+		return "", err
+	}
+	in.committed()
+	in.log.Info("system mail queued", "account", accountID, "subject", content.Subject, "message_id", id)
 	return id, nil
 }

@@ -46,7 +46,7 @@ func (n *Node) Serve(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	api := &sesapi.Server{
-		Store: n.Store, Accounts: n.Accounts, Identities: n.Identities, Intake: n.Intake,
+		Store: n.Store, Accounts: n.Accounts, Identities: n.Identities, Intake: n.Intake, System: n.System,
 		ConfigSets: n.ConfigSets, Topics: n.Topics, Templates: n.Templates, Contacts: n.Contacts, Links: n.Links,
 		SigningCert: signer.CertificatePEM(), CertName: signer.CertFileName(),
 		Verifier: &sigv4.Verifier{

@@ -50,10 +50,13 @@ type Server struct {
 	SigningCert []byte
 	CertName    string
 	Intake      *intake.Intake
-	Verifier    *sigv4.Verifier
-	Clock       clock.Clock
-	Log         *slog.Logger
-	Region      string
+	// System sends the mail hikyaku sends itself (custom verification
+	// emails); nil refuses SendCustomVerificationEmail.
+	System   *intake.SystemSender
+	Verifier *sigv4.Verifier
+	Clock    clock.Clock
+	Log      *slog.Logger
+	Region   string
 	// Registry receives the API's metrics; nil uses a private one.
 	Registry *prometheus.Registry
 	// Healthy reports whether the node can accept mail (store reachable).
@@ -77,6 +80,9 @@ func (s *Server) Handler() http.Handler {
 	// one-click unsubscribe (or the page's form).
 	mux.HandleFunc("GET "+contacts.Path, s.unsubscribePage)
 	mux.HandleFunc("POST "+contacts.Path, s.unsubscribePost)
+	// Double opt-in and re-permission confirmation links, likewise.
+	mux.HandleFunc("GET "+contacts.ConfirmPath, s.confirmGet)
+	mux.HandleFunc("POST "+contacts.ConfirmPath, s.confirmPost)
 
 	v2 := s.v2Routes()
 	mux.Handle("/v2/", s.authenticated(v2, s.writeV2Error))

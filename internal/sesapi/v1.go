@@ -59,6 +59,13 @@ func (s *Server) v1Actions() map[string]v1Handler {
 		"TestRenderTemplate":     s.v1TestRenderTemplate,
 		"SendTemplatedEmail":     s.v1SendTemplatedEmail,
 		"SendBulkTemplatedEmail": s.v1SendBulkTemplatedEmail,
+
+		"CreateCustomVerificationEmailTemplate": s.v1CreateCustomTemplate,
+		"GetCustomVerificationEmailTemplate":    s.v1GetCustomTemplate,
+		"ListCustomVerificationEmailTemplates":  s.v1ListCustomTemplates,
+		"UpdateCustomVerificationEmailTemplate": s.v1UpdateCustomTemplate,
+		"DeleteCustomVerificationEmailTemplate": s.v1DeleteCustomTemplate,
+		"SendCustomVerificationEmail":           s.v1SendCustomVerification,
 	}
 }
 

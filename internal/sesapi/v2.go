@@ -68,6 +68,13 @@ func (s *Server) v2Routes() http.Handler {
 	op("PUT "+tpl+"/{TemplateName}", "UpdateEmailTemplate", s.v2UpdateEmailTemplate)
 	op("DELETE "+tpl+"/{TemplateName}", "DeleteEmailTemplate", s.v2DeleteEmailTemplate)
 	op("POST "+tpl+"/{TemplateName}/render", "TestRenderEmailTemplate", s.v2TestRenderEmailTemplate)
+	const cvt = "/v2/email/custom-verification-email-templates"
+	op("POST "+cvt, "CreateCustomVerificationEmailTemplate", s.v2CreateCustomTemplate)
+	op("GET "+cvt, "ListCustomVerificationEmailTemplates", s.v2ListCustomTemplates)
+	op("GET "+cvt+"/{TemplateName}", "GetCustomVerificationEmailTemplate", s.v2GetCustomTemplate)
+	op("PUT "+cvt+"/{TemplateName}", "UpdateCustomVerificationEmailTemplate", s.v2UpdateCustomTemplate)
+	op("DELETE "+cvt+"/{TemplateName}", "DeleteCustomVerificationEmailTemplate", s.v2DeleteCustomTemplate)
+	op("POST /v2/email/outbound-custom-verification-emails", "SendCustomVerificationEmail", s.v2SendCustomVerification)
 	const cl = "/v2/email/contact-lists"
 	op("POST "+cl, "CreateContactList", s.v2CreateContactList)
 	op("GET "+cl, "ListContactLists", s.v2ListContactLists)

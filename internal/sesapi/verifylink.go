@@ -14,9 +14,28 @@ var verifyPage = template.Must(template.New("verify").Parse(`<!doctype html>
 `))
 
 // verifyLink serves the link mailed to a new address identity. It needs no
-// signature: the token is the secret.
+// signature: the token is the secret. The link of a custom verification
+// email also names its template and account; it answers with a redirect
+// (302) to the template's SuccessRedirectionURL, or its
+// FailureRedirectionURL for a token that is not (or no longer) valid, as
+// SES does.
 func (s *Server) verifyLink(w http.ResponseWriter, r *http.Request) {
-	id, err := s.Identities.VerifyToken(r.Context(), r.URL.Query().Get("token"))
+	q := r.URL.Query()
+	id, err := s.Identities.VerifyToken(r.Context(), q.Get("token"))
+	if name := q.Get("template"); name != "" && s.Templates != nil && (err == nil || errors.Is(err, store.ErrNotFound)) {
+		account := q.Get("account")
+		if err == nil {
+			account = id.AccountID // never another account's page
+		}
+		if t, terr := s.Templates.GetCustom(r.Context(), account, name); terr == nil {
+			target := t.SuccessURL
+			if err != nil {
+				target = t.FailureURL
+			}
+			http.Redirect(w, r, target, http.StatusFound)
+			return
+		}
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	switch {
 	case errors.Is(err, store.ErrNotFound):

@@ -125,6 +125,9 @@ type Publisher struct {
 	nats   *natsdest.Publisher
 	// forward mails feedback to senders; nil turns forwarding off.
 	forward Forwarder
+
+	notifMu    sync.Mutex
+	notifCache map[string]cachedNotifications
 	// streams are the NATS subjects whose stream is known to exist.
 	streams map[string]bool
 }
@@ -133,7 +136,8 @@ type Publisher struct {
 func New(st store.Store, cs *configset.Service, tp *topic.Service, signer *sns.Signer, c clock.Clock, log *slog.Logger, reg prometheus.Registerer, cfg Config) *Publisher {
 	cfg.defaults()
 	return &Publisher{store: st, configSets: cs, topics: tp, signer: signer, clock: c, log: log, cfg: cfg,
-		metrics: newMetrics(reg), mail: newMailCache(st, cfg.Region), wake: make(chan struct{}, 1), streams: map[string]bool{}}
+		metrics: newMetrics(reg), mail: newMailCache(st, cfg.Region), wake: make(chan struct{}, 1), streams: map[string]bool{},
+		notifCache: map[string]cachedNotifications{}}
 }
 
 // Notify wakes the loops: an event was appended.
@@ -277,6 +281,35 @@ func (p *Publisher) route(e *store.Event) ([]string, error) {
 // notificationsFor returns the notification settings that apply to mail
 // from source: the address identity's, else its domain's, as SES does.
 func (p *Publisher) notificationsFor(ctx context.Context, accountID, source string) (*topic.Notifications, error) {
+	key := accountID + "\x00" + source
+	now := p.clock.Now()
+	p.notifMu.Lock()
+	c, ok := p.notifCache[key]
+	p.notifMu.Unlock()
+	if ok && now.Sub(c.at) >= 0 && now.Sub(c.at) < topic.CacheTTL {
+		return c.n, nil
+	}
+	n, err := p.lookupNotifications(ctx, accountID, source)
+	if err != nil {
+		return nil, err
+	}
+	p.notifMu.Lock()
+	if len(p.notifCache) > 10000 {
+		clear(p.notifCache)
+	}
+	p.notifCache[key] = cachedNotifications{n: n, at: now}
+	p.notifMu.Unlock()
+	return n, nil
+}
+
+// cachedNotifications is a notificationsFor answer: every event of a
+// message asks, so a few seconds of caching saves two reads per event.
+type cachedNotifications struct {
+	n  *topic.Notifications
+	at time.Time
+}
+
+func (p *Publisher) lookupNotifications(ctx context.Context, accountID, source string) (*topic.Notifications, error) {
 	addr := source
 	if i := strings.LastIndexByte(addr, '<'); i >= 0 {
 		addr = strings.TrimSuffix(addr[i+1:], ">")

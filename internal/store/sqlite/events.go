@@ -167,9 +167,12 @@ func (s *Store) FanOutEvents(ctx context.Context, now time.Time, limit int, rout
 				return 0, fmt.Errorf("sqlite: fan out event %d to %s: %w", e.ID, t, err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE events SET fanned = 1 WHERE id = ?`, e.ID); err != nil {
-			return 0, fmt.Errorf("sqlite: fan out event %d: %w", e.ID, err)
-		}
+	}
+	// The events taken are exactly the unfanned ones up to the last: this
+	// transaction holds the write lock. One statement marks them all.
+	if _, err := tx.ExecContext(ctx, `UPDATE events SET fanned = 1 WHERE fanned = 0 AND id <= ?`,
+		evs[len(evs)-1].ID); err != nil {
+		return 0, fmt.Errorf("sqlite: fan out events: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("sqlite: fan out events: commit: %w", err)

@@ -61,7 +61,8 @@ go test -count=1 -timeout 20m ./...
 
 log "go test -race (concurrent packages)"
 go test -count=1 -race -timeout 20m ./internal/store/... ./internal/intake/... ./internal/sesapi/... \
-	./internal/smtpd/... ./internal/shaping/... ./internal/delivery/... ./internal/queue/...
+	./internal/smtpd/... ./internal/shaping/... ./internal/delivery/... ./internal/queue/... \
+	./internal/publish/... ./internal/osslrsa/... ./internal/configset/... ./internal/topic/... ./internal/mx/...
 
 log "fuzzing briefly"
 # An iteration count rather than a duration: a duration makes the fuzzer
@@ -74,5 +75,8 @@ fuzz ./internal/address FuzzParse
 fuzz ./internal/sigv4 FuzzParseAuthorization
 fuzz ./internal/verp FuzzDecode
 fuzz ./internal/feedback FuzzParse
+fuzz ./internal/events FuzzHeadersFrom
+fuzz ./internal/template FuzzRender
+fuzz ./internal/template FuzzDecodeJSON
 
 log "all tests passed"

@@ -9,10 +9,13 @@
 // throughput hikyaku aims for, signing alone took 40% of the CPU. Nothing
 // in Go's ecosystem signs RSA faster without cgo.
 //
-// Every signature OpenSSL makes is verified with Go's crypto/rsa before
-// it is used (about 0.05 ms), so a fault in the library cannot put a bad
-// signature on mail, and the private key is never handed to a signer
-// whose output is not checked.
+// OpenSSL checks every CRT signature it makes before returning it
+// (rsa_ossl_mod_exp verifies the result and recomputes without CRT when
+// it does not match), which is what guards against fault attacks. On top
+// of that, each key's first signatures and then one in every checkEvery
+// are verified with Go's crypto/rsa (about 0.05 ms each), so a broken
+// library or a wrong call (the ABI is not checked by a compiler here) is
+// caught at once and signing falls back to Go for good.
 package osslrsa
 
 import (
@@ -25,6 +28,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/ebitengine/purego"
@@ -32,6 +36,13 @@ import (
 
 // EnvDisable, set to "0", keeps signing in Go's crypto/rsa.
 const EnvDisable = "HIKYAKU_OPENSSL"
+
+// Sampling of the Go checks: every one of a key's first checkFirst
+// signatures, then one in checkEvery.
+const (
+	checkFirst = 16
+	checkEvery = 64
+)
 
 // Constants from OpenSSL's headers.
 const (
@@ -120,6 +131,10 @@ func lastError(what string) error {
 type Signer struct {
 	priv *rsa.PrivateKey
 	pkey uintptr
+	// signed counts signatures, for sampling the checks; broken is set
+	// when a check failed, and everything goes to Go from then on.
+	signed atomic.Uint64
+	broken atomic.Bool
 	// ctxs are signing contexts ready for reuse: OpenSSL's are not safe
 	// for concurrent use, and making one per signature costs.
 	ctxs chan uintptr
@@ -173,12 +188,16 @@ func (s *Signer) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]
 	if _, pss := opts.(*rsa.PSSOptions); pss || opts.HashFunc() != crypto.SHA256 || len(digest) != 32 {
 		return s.priv.Sign(rand, digest, opts)
 	}
+	if s.broken.Load() {
+		return s.priv.Sign(rand, digest, opts)
+	}
 	sig, err := s.sign(digest)
-	if err == nil {
-		err = rsa.VerifyPKCS1v15(&s.priv.PublicKey, crypto.SHA256, digest, sig)
+	if n := s.signed.Add(1); err == nil && (n <= checkFirst || n%checkEvery == 0) {
+		if err = rsa.VerifyPKCS1v15(&s.priv.PublicKey, crypto.SHA256, digest, sig); err != nil {
+			s.broken.Store(true)
+		}
 	}
 	if err != nil {
-		// Never put an unchecked signature on mail: fall back to Go.
 		return s.priv.Sign(rand, digest, opts)
 	}
 	return sig, nil

@@ -59,7 +59,8 @@ type EventStore interface {
 	// end.
 	SearchEvents(ctx context.Context, f EventFilter) ([]*Event, string, error)
 	// FanOutEvents takes up to limit events that have not been fanned out,
-	// oldest first, asks route for each one's targets, and in one
+	// oldest first, asks route for each one's targets (the events it is
+	// given carry no Detail: routing reads only the other fields), and in one
 	// transaction adds a pending EventDelivery due at now for every target
 	// and marks the events fanned out. Concurrent callers, also on other
 	// nodes, never fan out one event twice. If route fails, nothing is

@@ -18,6 +18,11 @@ import (
 
 const eventColumns = `id, account_id, type, subtype, message_id, recipient, source, configuration_set, at, detail`
 
+// fanOutColumns are eventColumns without the detail, which routing does
+// not read: fan-out holds the write lock, and the blobs are most of the
+// bytes.
+const fanOutColumns = `id, account_id, type, subtype, message_id, recipient, source, configuration_set, at, ''::bytea`
+
 // eventArrays holds events column by column, the shape unnest takes.
 type eventArrays struct {
 	accountID, typ, subtype, messageID, recipient, source, configurationSet []string
@@ -140,7 +145,7 @@ func (s *Store) FanOutEvents(ctx context.Context, now time.Time, limit int, rout
 		return 0, wrapf(err, "fan out events")
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
-	rows, err := tx.Query(ctx, `SELECT `+eventColumns+` FROM events WHERE NOT fanned
+	rows, err := tx.Query(ctx, `SELECT `+fanOutColumns+` FROM events WHERE NOT fanned
 		ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, limit)
 	if err != nil {
 		return 0, wrapf(err, "fan out events")

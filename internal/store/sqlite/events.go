@@ -16,6 +16,11 @@ import (
 
 const eventColumns = `id, account_id, type, subtype, message_id, recipient, source, configuration_set, at, detail`
 
+// fanOutColumns are eventColumns without the detail, which routing does
+// not read: fan-out holds the write lock, and the blobs are most of the
+// bytes.
+const fanOutColumns = `id, account_id, type, subtype, message_id, recipient, source, configuration_set, at, x''`
+
 const insertEventSQL = `INSERT INTO events (account_id, type, subtype, message_id, recipient, source,
 	configuration_set, at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 
@@ -142,7 +147,7 @@ func (s *Store) FanOutEvents(ctx context.Context, now time.Time, limit int, rout
 			_ = tx.Rollback() // report the error that caused the rollback
 		}
 	}()
-	rows, err := tx.QueryContext(ctx, `SELECT `+eventColumns+` FROM events INDEXED BY events_to_fan_out
+	rows, err := tx.QueryContext(ctx, `SELECT `+fanOutColumns+` FROM events INDEXED BY events_to_fan_out
 		WHERE fanned = 0 ORDER BY id LIMIT ?`, limit)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: fan out events: %w", err)

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/hikyaku/hikyaku/internal/store"
@@ -69,25 +70,34 @@ func (s *Store) ClaimDue(ctx context.Context, owner string, now time.Time, lease
 	}
 	claims = share(first, retries, limit)
 
-	stmt, err := tx.PrepareContext(ctx, `UPDATE recipients
-		SET lease_owner = ?, lease_until = ?, next_attempt_at = ? WHERE message_id = ? AND idx = ?`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: claim due recipients: %w", err)
-	}
-	defer stmt.Close()
+	// One statement per chunk leases them all: the write lock is held for
+	// as short a time as can be, as intake's commits wait for it.
 	leaseUntil := column.FromMicros(until)
-	for _, c := range claims {
-		r := &c.Recipient
-		if _, err := stmt.ExecContext(ctx, owner, until, until, r.MessageID, r.Index); err != nil {
-			return nil, fmt.Errorf("sqlite: lease recipient %d of %s: %w", r.Index, r.MessageID, err)
+	for chunk := range slices.Chunk(claims, leaseChunk) {
+		args := make([]any, 0, 3+2*len(chunk))
+		args = append(args, owner, until, until)
+		for _, c := range chunk {
+			args = append(args, c.Recipient.MessageID, c.Recipient.Index)
 		}
-		r.NextAttemptAt, c.LeaseUntil = leaseUntil, leaseUntil
+		if _, err := tx.ExecContext(ctx, `UPDATE recipients
+			SET lease_owner = ?, lease_until = ?, next_attempt_at = ?
+			WHERE (message_id, idx) IN (VALUES `+strings.TrimSuffix(strings.Repeat("(?, ?), ", len(chunk)), ", ")+`)`,
+			args...); err != nil {
+			return nil, fmt.Errorf("sqlite: lease %d recipients: %w", len(chunk), err)
+		}
+	}
+	for _, c := range claims {
+		c.Recipient.NextAttemptAt, c.LeaseUntil = leaseUntil, leaseUntil
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("sqlite: claim due recipients: commit: %w", err)
 	}
 	return claims, nil
 }
+
+// leaseChunk bounds the recipients leased by one statement, well below
+// SQLite's limit on bound parameters.
+const leaseChunk = 400
 
 // dueClaim is a claim not yet leased, with the time it was due.
 type dueClaim struct {

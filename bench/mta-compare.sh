@@ -110,21 +110,11 @@ HK_START_WARNINGS='msg="SMTP submission from trusted networks needs no AUTH"|msg
 
 # ---------------------------------------------------------------- helpers (as in the baseline)
 
-log()  { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-out()  { printf '%s\n' "$*" | tee -a "$RESULTS"; }
-die()  { log "FATAL: $*"; exit 1; }
-calc() { awk "BEGIN { printf \"%.${2:-1}f\", $1 }"; }
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-now()    { echo "$EPOCHREALTIME"; }
-now_us() { local t=$EPOCHREALTIME; echo $(( ${t%.*} * 1000000 + 10#${t#*.} )); }
 exec {NAP_FD}<> <(:)
-nap()    { read -r -t "$1" -u "$NAP_FD" _ || true; }
 
-median() {
-    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
-        END { if (NR % 2) printf "%.1f", v[(NR + 1) / 2]
-              else        printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 tag() { echo "$(( $1 / 1024 ))k"; }
 port_busy() { [[ -n $(ss -Hltn "sport = :$1") ]]; }
 
@@ -136,29 +126,13 @@ sink_count() {
     echo "${s:-0}"
 }
 
-proc_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 
 # CPU ticks of a process tree rooted at $1: the root (self + reaped children) plus
 # every live child (self + reaped children), as postfix_ticks does for master.
-tree_ticks() {
-    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v m="$1" '
-        { pid = $1; sub(/^.*\) /, "")
-          if (pid == m || $2 == m) t += $12 + $13 + $14 + $15 }
-        END { print t + 0 }'
-}
 
-machine_ticks() {
-    awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9
-                   print busy, $6, busy + $5 + $6; exit }' /proc/stat
-}
 # CPU seconds the whole machine was busy between two machine_ticks samples
 machine_busy_s() { awk -v a="$1" -v b="$2" -v hz="$HZ" 'BEGIN { split(a, x, " "); split(b, y, " ")
                        printf "%.2f", (y[1] - x[1]) / hz }'; }
-machine_pct() {
-    awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); t = y[3] - x[3]
-        if (t <= 0) t = 1
-        printf "%.0f %.0f", 100 * (y[1] - x[1]) / t, 100 * (y[2] - x[2]) / t }'
-}
 
 wait_sink() {   # wait_sink TARGET TIMEOUT_S
     local deadline=$(( $(now_us) + $2 * 1000000 ))
@@ -196,23 +170,7 @@ start_dump_sink() {   # dumping sink on DUMP_PORT for the DKIM probe messages
     die "dumping smtp-sink did not start (see $LOGDIR/dump-sink.err)"
 }
 
-alive() {   # alive PID: running and not a zombie waiting to be reaped (no fork)
-    local st
-    [[ -n $1 ]] && read -r st 2>/dev/null < "/proc/$1/stat" || return 1
-    st=${st##*) }; [[ ${st%% *} != Z ]]
-}
 
-stop_pid() {   # stop_pid PID [SIGNAL] [TIMEOUT_S]: signal, wait, then SIGKILL
-    local p=$1 sig=${2:-TERM} t=${3:-10}
-    alive "$p" || { [[ -n $p ]] && wait "$p" 2>/dev/null; return 0; }
-    kill "-$sig" "$p" 2>/dev/null || true
-    for _ in $(seq $(( t * 10 ))); do alive "$p" || break; nap 0.1; done
-    if alive "$p"; then
-        log "pid $p did not exit within ${t}s of SIG$sig; killing it"
-        kill -KILL "$p" 2>/dev/null || true
-    fi
-    wait "$p" 2>/dev/null || true
-}
 
 stop_sinks() {
     stop_pid "$SINK_PID"; SINK_PID=; rm -f "$WORK/sink.pid"

@@ -10,28 +10,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hikyaku/hikyaku/internal/store"
+	"github.com/hikyaku/hikyaku/internal/trace"
 )
 
 func eventsCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "events", Short: "Search the event log and see how event delivery to subscribers is going"}
 	cmd.AddCommand(eventsListCmd(), eventsHealthCmd())
 	return cmd
-}
-
-// sinceFlag parses --since as a duration back from now ("24h") or an
-// RFC 3339 time.
-func parseSince(s string, now time.Time) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if d, err := time.ParseDuration(s); err == nil {
-		return now.Add(-d), nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("--since %q: give a duration (24h, 30m) or an RFC 3339 time", s)
-	}
-	return t, nil
 }
 
 func eventsListCmd() *cobra.Command {
@@ -62,7 +47,7 @@ func eventsListCmd() *cobra.Command {
 		if err != nil {
 			return fmt.Errorf("account %s (list accounts with `hikyaku account list`): %w", account, err)
 		}
-		from, err := parseSince(since, n.Clock.Now())
+		from, err := trace.ParseSince(since, n.Clock.Now())
 		if err != nil {
 			return err
 		}

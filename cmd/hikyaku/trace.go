@@ -87,7 +87,7 @@ func traceCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("account %s (list accounts with `hikyaku account list`): %w", account, err)
 			}
-			from, err := parseSince(since, n.Clock.Now())
+			from, err := trace.ParseSince(since, n.Clock.Now())
 			if err != nil {
 				return err
 			}

@@ -45,13 +45,11 @@ func (s *Server) trace(w http.ResponseWriter, r *http.Request, c call) error {
 	case to != "" && id == "":
 		since := s.Clock.Now().Add(-7 * 24 * time.Hour)
 		if v := q.Get("since"); v != "" {
-			if d, err := time.ParseDuration(v); err == nil {
-				since = s.Clock.Now().Add(-d)
-			} else if t, err := time.Parse(time.RFC3339, v); err == nil {
-				since = t
-			} else {
+			t, err := trace.ParseSince(v, s.Clock.Now())
+			if err != nil {
 				return fault.BadRequest("since must be a duration (24h) or an RFC 3339 time, got %q.", v)
 			}
+			since = t
 		}
 		limit := 50
 		if v := q.Get("limit"); v != "" {

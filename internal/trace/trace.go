@@ -277,3 +277,19 @@ func summary(r store.Recipient) string {
 
 // IsNotFound reports whether err says the message does not exist.
 func IsNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// ParseSince reads a "since" setting: a duration back from now ("24h",
+// "30m") or an RFC 3339 time. "" is the zero time.
+func ParseSince(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if d, err := time.ParseDuration(s); err == nil {
+		return now.Add(-d), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("since %q: give a duration (24h, 30m) or an RFC 3339 time", s)
+	}
+	return t, nil
+}

@@ -100,6 +100,10 @@ type Config struct {
 	NATS string `toml:"nats"`
 	// EventRetention is how long the event log keeps events.
 	EventRetention time.Duration `toml:"event_retention"`
+	// Pprof is the listen address of Go's profiler (net/http/pprof), for
+	// CPU and allocation profiles of a running node; empty or "off"
+	// (the default) serves none. Keep it on loopback: it is unauthenticated.
+	Pprof string `toml:"pprof"`
 	// LogLevel is debug, info, warn or error; LogFormat text or json.
 	LogLevel  string `toml:"log_level"`
 	LogFormat string `toml:"log_format"`

@@ -51,6 +51,7 @@ func (c *Config) settings() []setting {
 		{flag: "feedback-address", env: "HIKYAKU_FEEDBACK_ADDRESSES", usage: "address the inbound MX accepts for feedback-loop complaints besides VERP return paths (repeatable)", list: &c.FeedbackAddresses},
 		{flag: "nats", env: "HIKYAKU_NATS", usage: "NATS server (nats://HOST:4222) for event subscriptions of protocol nats", str: &c.NATS},
 		{flag: "event-retention", env: "HIKYAKU_EVENT_RETENTION", usage: "how long the event log keeps events (searchable with trace)", dur: &c.EventRetention},
+		{flag: "pprof", env: "HIKYAKU_PPROF", usage: "listen address of Go's profiler, net/http/pprof (off by default; unauthenticated, keep it on loopback)", str: &c.Pprof},
 		{flag: "log-level", env: "HIKYAKU_LOG_LEVEL", usage: "debug, info, warn or error", str: &c.LogLevel},
 		{flag: "log-format", env: "HIKYAKU_LOG_FORMAT", usage: "text or json", str: &c.LogFormat},
 	}

@@ -82,6 +82,11 @@ func (n *Node) Serve(ctx context.Context, out io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go n.Identities.Run(ctx, cfg.VerifyInterval)
+	if enabled(cfg.Pprof) {
+		if err := n.startPprof(ctx, cfg.Pprof); err != nil {
+			return err
+		}
+	}
 
 	waitPublisher := n.startPublisher(ctx, signer, n.Identities.BaseURL, reg)
 	rep, err := n.Reputation()

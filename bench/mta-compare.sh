@@ -56,6 +56,10 @@
 #   PROFILE=0       1: perf-record hikyaku during the first timed run of each case
 #                   (flat and cumulative tops in $WORK/log/perf-CASE.*; perf's overhead
 #                   taints that run's figures - use it for a separate, diagnostic run)
+#   PPROF=0         1: Go CPU profile (PPROF_SECONDS=15 s from the start of the first timed
+#                   run of each case, through serve --pprof 127.0.0.1:PPROF_PORT, 2582) and
+#                   an allocation profile after it: $WORK/log/{cpu,allocs}-CASE.{pprof,top};
+#                   Go's sampling costs little, but quote figures from runs without it
 #   INTERLEAVE=1    RUNS rounds of (baseline with RUNS=1, one hikyaku run per case), so
 #                   load from other work on a shared host hits all contenders alike;
 #                   0: the baseline once with RUNS runs, then all hikyaku runs
@@ -87,6 +91,11 @@ SINK_PORT=${SINK_PORT:-2600}
 DUMP_PORT=${DUMP_PORT:-2601}
 HK_EXTRA_ARGS=${HK_EXTRA_ARGS:-}
 PROFILE=${PROFILE:-0}
+PPROF=${PPROF:-0}
+PPROF_PORT=${PPROF_PORT:-2582}
+PPROF_SECONDS=${PPROF_SECONDS:-15}
+PPROF_ARGS=
+if (( PPROF )); then PPROF_ARGS="--pprof 127.0.0.1:$PPROF_PORT"; fi
 QUIET_WAIT=${QUIET_WAIT:-600}
 QUIET_PCT=${QUIET_PCT:-15}
 INTERLEAVE=${INTERLEAVE:-1}
@@ -197,7 +206,7 @@ start_hikyaku() {   # start_hikyaku LOGFILE
         --route "sink.test=127.0.0.1:$SINK_PORT" --route "dump.test=127.0.0.1:$DUMP_PORT" \
         --route "bench.test=127.0.0.1:$DUMP_PORT" \
         --smtp-trusted-networks 127.0.0.0/8 --smtp-trusted-account default \
-        --log-level warn $HK_EXTRA_ARGS >>"$1" 2>&1 &
+        --log-level warn $PPROF_ARGS $HK_EXTRA_ARGS >>"$1" 2>&1 &
     HK_PID=$!
     echo "$HK_PID" > "$WORK/hikyaku.pid"
     for _ in $(seq 100); do
@@ -289,6 +298,12 @@ hk_run() {   # hk_run CASE RUN#
         perf record -q -F 499 -g -o "$LOGDIR/perf-$hc.data" -p "$HK_PID" 2>"$LOGDIR/perf-$hc.err" &
         perf_pid=$!
     fi
+    local pprof_pid=
+    if (( PPROF )) && (( i == 1 )); then     # Go CPU profile of the first timed run (cheap)
+        curl -sf -o "$LOGDIR/cpu-$hc.pprof" \
+            "http://127.0.0.1:$PPROF_PORT/debug/pprof/profile?seconds=$PPROF_SECONDS" &
+        pprof_pid=$!
+    fi
     t0=$(now)
     src "$SMTP_PORT" "$SIZE" "$N" || die "smtp-source failed (timed run)"
     t1=$(now)
@@ -306,14 +321,23 @@ hk_run() {   # hk_run CASE RUN#
             grep -E '^ +[0-9]' | head -60 > "$LOGDIR/perf-$hc.children" || true
         log "  perf profile: $LOGDIR/perf-$hc.{top,children} (perf adds overhead: this run's figures are not clean)"
     fi
+    if [[ -n $pprof_pid ]]; then
+        wait "$pprof_pid" 2>/dev/null || true
+        curl -sf -o "$LOGDIR/allocs-$hc.pprof" "http://127.0.0.1:$PPROF_PORT/debug/pprof/allocs" || true
+        go tool pprof -top -nodecount=40 "$LOGDIR/cpu-$hc.pprof" > "$LOGDIR/cpu-$hc.top" 2>/dev/null || true
+        go tool pprof -top -cum -nodecount=60 "$LOGDIR/cpu-$hc.pprof" > "$LOGDIR/cpu-$hc.cum" 2>/dev/null || true
+        go tool pprof -top -sample_index=alloc_space -nodecount=40 "$LOGDIR/allocs-$hc.pprof" \
+            > "$LOGDIR/allocs-$hc.top" 2>/dev/null || true
+        log "  Go profiles: $LOGDIR/{cpu,allocs}-$hc.{pprof,top} (cpu-$hc.cum: cumulative)"
+    fi
     wait_delivered $(( base + N )) 120 || die "queue did not record all deliveries (see $lf)"
     t3=$(now)
     HK_RSS_KB=$(awk '/^VmHWM:/ { print $2 }' "/proc/$HK_PID/status")
-    local def bnc thr lost claimed dlv
+    local def bnc thr lost claimed handed dlv
     dlv=$(metric hikyaku_queue_delivered_total)
     def=$(metric hikyaku_queue_deferred_total); bnc=$(metric hikyaku_queue_bounced_total)
     thr=$(metric hikyaku_queue_throttle_signals_total); lost=$(metric hikyaku_queue_lease_lost_total)
-    claimed=$(metric hikyaku_queue_claimed_total)
+    claimed=$(metric hikyaku_queue_claimed_total); handed=$(metric hikyaku_queue_handed_over_total)
     stop_hikyaku
     local db_kb; db_kb=$(du -sk "$HKDATA" | cut -f1)
     local warns errs
@@ -334,7 +358,7 @@ hk_run() {   # hk_run CASE RUN#
         "hikyaku_cpu_s=$hk_cpu hikyaku_cpu_us_per_msg=$HK_US peak_rss_mb=$(calc "$HK_RSS_KB / 1024" 0)" \
         "src_cpu_s=$(src_cpu) sink_cpu_s=$sk_cpu other_cpu_s=$other" \
         "machine_busy_pct,iowait_pct=$(machine_pct "$m0" "$m1" | tr ' ' ,)" \
-        "probe:$PROBE_RESULT queue:claimed=$claimed,delivered=$dlv,deferred=$def,bounced=$bnc,throttled=$thr,lease_lost=$lost" \
+        "probe:$PROBE_RESULT queue:claimed=$claimed,handed_over=$handed,delivered=$dlv,deferred=$def,bounced=$bnc,throttled=$thr,lease_lost=$lost" \
         "log:warn=$warns,error=$errs data_dir_kb=$db_kb"
     if [[ -n ${PROBE_SIG:-} ]]; then log "  probe signature: $PROBE_SIG..."; fi
     if (( def + bnc + thr + lost + errs > 0 )); then log "  anomalies in run $i (see $lf)"; fi

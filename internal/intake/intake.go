@@ -69,18 +69,66 @@ type Intake struct {
 	lists ListSource
 	// hostname names this node as the reporting MTA of events.
 	hostname string
-	// onCommit is called after each commit (the scheduler's Notify).
-	onCommit atomic.Pointer[func()]
+	// queue is the delivery queue fresh mail is handed to (SetQueue).
+	queue atomic.Pointer[Queue]
 }
 
-// OnCommit sets a function called after every committed message, so the
-// scheduler can claim new mail at once instead of at its next poll.
-func (in *Intake) OnCommit(f func()) { in.onCommit.Store(&f) }
+// Queue is this node's delivery queue (queue.Scheduler), which intake
+// hands fresh mail to.
+type Queue interface {
+	// Reserve asks for room for n queued recipients of a message of size
+	// bytes; if ok, they are inserted leased to owner until until, and
+	// after the commit handed over with Take (or the room given back
+	// with Release).
+	Reserve(n, size int) (owner string, until time.Time, ok bool)
+	Release(n, size int)
+	Take(m *store.Message, n int)
+	// Notify says unclaimed mail was committed, so the queue claims it at
+	// once rather than at its next poll.
+	Notify()
+}
 
-func (in *Intake) committed() {
-	if f := in.onCommit.Load(); f != nil {
-		(*f)()
+// SetQueue connects the delivery queue: committed mail goes straight to
+// it, in memory (see Queue), instead of waiting to be claimed.
+func (in *Intake) SetQueue(q Queue) { in.queue.Store(&q) }
+
+// commit durably inserts msg and hands its queued recipients to the
+// delivery queue: leased to this node and in memory when the queue has
+// room, else unclaimed, for the queue to claim.
+func (in *Intake) commit(ctx context.Context, msg *store.Message) error {
+	qp := in.queue.Load()
+	if qp == nil {
+		return in.store.InsertMessage(ctx, msg)
 	}
+	q := *qp
+	n := 0
+	for _, r := range msg.Recipients {
+		if r.Status == store.RcptQueued {
+			n++
+		}
+	}
+	owner, until, ok := q.Reserve(n, len(msg.Body))
+	if ok {
+		msg.LeaseOwner, msg.LeaseUntil = owner, until
+		for i := range msg.Recipients {
+			if r := &msg.Recipients[i]; r.Status == store.RcptQueued {
+				r.NextAttemptAt = until
+			}
+		}
+	}
+	if err := in.store.InsertMessage(ctx, msg); err != nil {
+		if ok {
+			q.Release(n, len(msg.Body))
+		}
+		return err
+	}
+	switch {
+	case ok:
+		q.Take(msg, n)
+	case n > 0:
+		q.Notify()
+	}
+	return nil
 }
 
 // Options configure an Intake.
@@ -289,12 +337,11 @@ func (in *Intake) send(ctx context.Context, req *Request) (string, error) {
 	}
 	msg := newMessage(req, m, id, now, configSet, mailFrom, recipients)
 	msg.Events = in.events(msg)
-	if err := in.store.InsertMessage(ctx, msg); err != nil {
+	if err := in.commit(ctx, msg); err != nil {
 		in.quotas.giveBack(acct, len(recipients), daily, now)
 		in.log.Error("commit message", "account", acct.ID, "err", err)
 		return "", fault.Internal()
 	}
-	in.committed()
 	in.log.Debug("message accepted", "account", acct.ID, "message_id", id, "recipients", len(recipients), "size", len(m.body))
 	return id, nil
 }

@@ -66,10 +66,9 @@ service, but without having fully communicated the procedure first.
 		Recipients: []store.Recipient{{MessageID: id, Address: rcpt.String(), Domain: rcpt.Domain,
 			Status: store.RcptQueued, NextAttemptAt: now, UpdatedAt: now}},
 	}
-	if err := in.store.InsertMessage(ctx, msg); err != nil {
+	if err := in.commit(ctx, msg); err != nil {
 		return err
 	}
-	in.committed()
 	in.log.Info("verification mail queued", "account", accountID, "message_id", id)
 	return nil
 }
@@ -96,10 +95,9 @@ func (s *SystemSender) SendNotice(ctx context.Context, accountID, to, subject, t
 		Recipients: []store.Recipient{{MessageID: id, Address: rcpt.String(), Domain: rcpt.Domain,
 			Status: store.RcptQueued, NextAttemptAt: now, UpdatedAt: now}},
 	}
-	if err := in.store.InsertMessage(ctx, msg); err != nil {
+	if err := in.commit(ctx, msg); err != nil {
 		return "", err
 	}
-	in.committed()
 	return id, nil
 }
 
@@ -141,10 +139,9 @@ func (s *SystemSender) queue(ctx context.Context, accountID, from, to, configSet
 		Recipients: []store.Recipient{{MessageID: id, Address: rcpt.String(), Domain: rcpt.Domain,
 			Status: store.RcptQueued, NextAttemptAt: now, UpdatedAt: now}},
 	}
-	if err := in.store.InsertMessage(ctx, msg); err != nil {
+	if err := in.commit(ctx, msg); err != nil {
 		return "", err
 	}
-	in.committed()
 	in.log.Info("system mail queued", "account", accountID, "subject", content.Subject, "message_id", id)
 	return id, nil
 }

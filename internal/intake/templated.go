@@ -174,7 +174,7 @@ func (in *Intake) commitFailed(ctx context.Context, req *Request, m *composed, i
 	msg := newMessage(req, m, id, now, configSet, mailFrom, rcpts)
 	msg.Events = append(in.events(msg),
 		eventlog.RenderingFailure(eventlog.MessageOf(msg), now, failure.Template, failure.Message))
-	if err := in.store.InsertMessage(ctx, msg); err != nil {
+	if err := in.commit(ctx, msg); err != nil {
 		in.log.Error("commit message", "account", req.Account.ID, "err", err)
 		return "", fault.Internal()
 	}

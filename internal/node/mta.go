@@ -63,7 +63,7 @@ func (n *Node) startQueue(ctx context.Context, reg prometheus.Registerer) (func(
 		Hostname:          cfg.Hostname,
 		SuppressedReasons: n.ConfigSets.SuppressedReasons,
 	})
-	n.Intake.OnCommit(sched.Notify)
+	n.Intake.SetQueue(sched)
 	if reg != nil {
 		reg.MustRegister(sched)
 	}

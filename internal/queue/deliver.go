@@ -18,7 +18,10 @@ import (
 func (s *Scheduler) deliver(ctx context.Context, shaped *shaping.Site, j *job) {
 	c := j.claim
 	start := s.clock.Now()
-	body, err := s.store.GetMessageBody(ctx, c.Recipient.MessageID)
+	body, err := c.Body, error(nil)
+	if body == nil {
+		body, err = s.store.GetMessageBody(ctx, c.Recipient.MessageID)
+	}
 	if err != nil && ctx.Err() != nil {
 		// Shutdown cancelled the read: no attempt was made.
 		s.finish(c, j.site, nil, errStopped, start)

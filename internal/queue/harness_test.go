@@ -242,6 +242,15 @@ func (f *fixture) advance(d time.Duration, r *runner) {
 // and returns its ID. Its body names the ID and the recipients.
 func (f *fixture) send(to ...string) string {
 	f.t.Helper()
+	m := f.message(to...)
+	if err := f.st.InsertMessage(context.Background(), m); err != nil {
+		f.t.Fatalf("InsertMessage: %v", err)
+	}
+	return m.ID
+}
+
+// message is the message send queues.
+func (f *fixture) message(to ...string) *store.Message {
 	now := f.clk.Now().UTC().Truncate(time.Microsecond)
 	id := msgid.New(now)
 	subject := fmt.Sprintf("message %d", f.seq.Add(1))
@@ -254,10 +263,7 @@ func (f *fixture) send(to ...string) string {
 		m.Recipients = append(m.Recipients, store.Recipient{MessageID: id, Index: i, Address: a, Domain: strings.ToLower(domain),
 			Status: store.RcptQueued, NextAttemptAt: now, UpdatedAt: now})
 	}
-	if err := f.st.InsertMessage(context.Background(), m); err != nil {
-		f.t.Fatalf("InsertMessage: %v", err)
-	}
-	return id
+	return m
 }
 
 // recipient reads one recipient's state from the store.

@@ -51,6 +51,9 @@ type Config struct {
 	Gather time.Duration
 	// MaxInFlight bounds recipients held in memory (default 10,000).
 	MaxInFlight int
+	// HandoffBytes bounds the message bodies held in memory for
+	// recipients handed over by intake (default DefaultHandoffBytes).
+	HandoffBytes int
 	// MaxAge is how long temporary failures are retried before the
 	// recipient bounces (default 14h, the longest delivery window SES
 	// allows, MaxDeliverySeconds 50400).
@@ -96,6 +99,9 @@ func (c *Config) defaults() {
 	if c.MaxInFlight <= 0 {
 		c.MaxInFlight = 10000
 	}
+	if c.HandoffBytes <= 0 {
+		c.HandoffBytes = DefaultHandoffBytes
+	}
 	if c.MaxAge <= 0 {
 		c.MaxAge = 14 * time.Hour
 	}
@@ -134,6 +140,12 @@ type Scheduler struct {
 	inflight map[store.RecipientKey]struct{}
 	sites    map[string]*siteQueue
 	wg       sync.WaitGroup
+	// runCtx is Run's context while it takes work (see Take); reserved
+	// counts recipients intake has room for but has not handed over yet,
+	// heldBytes the bodies of reserved and handed-over recipients.
+	runCtx    context.Context
+	reserved  int
+	heldBytes int
 }
 
 // New returns a scheduler; call Run to start it.
@@ -167,7 +179,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	kctx, stopKeeper := context.WithCancel(context.Background())
 	keeperDone := make(chan struct{})
 	go func() { defer close(keeperDone); s.keepLeases(kctx) }()
+	s.running(ctx)
 	defer func() {
+		s.running(nil) // under s.mu: no Take adds to wg after this
 		s.wg.Wait()
 		stopKeeper()
 		<-keeperDone
@@ -203,7 +217,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 // claim takes a batch of due recipients and dispatches them.
 func (s *Scheduler) claim(ctx context.Context) (int, error) {
 	s.mu.Lock()
-	room := s.cfg.MaxInFlight - len(s.inflight)
+	room := s.cfg.MaxInFlight - len(s.inflight) - s.reserved
 	s.mu.Unlock()
 	if room <= 0 {
 		return 0, nil
@@ -285,6 +299,7 @@ func (s *Scheduler) keepLeases(ctx context.Context) {
 func (s *Scheduler) done(c *store.Claim) {
 	s.mu.Lock()
 	delete(s.inflight, key(c))
+	s.heldBytes -= len(c.Body)
 	s.mu.Unlock()
 }
 

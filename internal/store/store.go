@@ -176,6 +176,11 @@ type Claim struct {
 	MessageCreatedAt time.Time
 	Size             int
 	LeaseUntil       time.Time
+	// Body is the message body when the claim was handed over in memory
+	// by the node that accepted it (see Message.LeaseOwner); nil when it
+	// came from ClaimDue, and the body is read with GetMessageBody.
+	// Shared by the message's recipients: read only.
+	Body []byte
 }
 
 // Attempt is one delivery attempt on one recipient, for the trace.
@@ -352,6 +357,15 @@ type Message struct {
 	// transaction (its Send event, and a Bounce for each recipient that
 	// was suppressed at intake). Their IDs are not set.
 	Events []*Event
+	// LeaseOwner, when set, inserts the message's queued recipients
+	// already claimed by that owner until LeaseUntil, as if ClaimDue had
+	// leased them (set their NextAttemptAt to LeaseUntil too, as a claim
+	// does). The node that accepted the message hands it to its own
+	// delivery queue in memory, with its body, and saves a claim and a
+	// read; if it dies first, the lease expires and any node takes the
+	// recipients. Empty inserts them unclaimed.
+	LeaseOwner string
+	LeaseUntil time.Time
 }
 
 // CountedRecipients is how many of the message's recipients count as

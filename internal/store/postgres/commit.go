@@ -54,6 +54,10 @@ type recipientRow struct {
 	attempts                 int32
 	nextAttemptAt, updatedAt time.Time
 	outcome                  string
+	// leaseOwner and leaseUntil are nil unless the recipient is inserted
+	// claimed (store.Message.LeaseOwner).
+	leaseOwner *string
+	leaseUntil *time.Time
 }
 
 func newMessageRow(m *store.Message) (*messageRow, error) {
@@ -80,6 +84,10 @@ func newMessageRow(m *store.Message) (*messageRow, error) {
 		row.recipients[i] = recipientRow{
 			address: r.Address, domain: r.Domain, status: r.Status, attempts: int32(r.Attempts),
 			nextAttemptAt: ts(r.NextAttemptAt), updatedAt: ts(r.UpdatedAt), outcome: outcome,
+		}
+		if m.LeaseOwner != "" && r.Status == store.RcptQueued {
+			owner, until := m.LeaseOwner, ts(m.LeaseUntil)
+			row.recipients[i].leaseOwner, row.recipients[i].leaseUntil = &owner, &until
 		}
 	}
 	return row, nil
@@ -113,12 +121,13 @@ WITH input AS (
 	SELECT input.id, input.body FROM input JOIN stored USING (id)
 ), recipients AS (
 	INSERT INTO recipients (message_id, idx, address, domain, status, attempts,
-		next_attempt_at, updated_at, outcome)
+		next_attempt_at, updated_at, outcome, lease_owner, lease_until)
 	SELECT r.message_id, r.idx, r.address, r.domain, r.status, r.attempts,
-		r.next_attempt_at, r.updated_at, r.outcome::jsonb
+		r.next_attempt_at, r.updated_at, r.outcome::jsonb, r.lease_owner, r.lease_until
 	FROM unnest($15::text[], $16::int4[], $17::text[], $18::text[], $19::text[], $20::int4[],
-		$21::timestamptz[], $22::timestamptz[], $23::text[])
-	AS r(message_id, idx, address, domain, status, attempts, next_attempt_at, updated_at, outcome)
+		$21::timestamptz[], $22::timestamptz[], $23::text[], $34::text[], $35::timestamptz[])
+	AS r(message_id, idx, address, domain, status, attempts, next_attempt_at, updated_at, outcome,
+		lease_owner, lease_until)
 	JOIN stored ON stored.id = r.message_id
 ), attempts AS (
 	INSERT INTO stats AS s (account_id, bucket_start, delivery_attempts, bounces, complaints, rejects)
@@ -220,6 +229,8 @@ type batchArrays struct {
 	rMessageID, rAddress, rDomain, rStatus, rOutcome []string
 	rIdx, rAttempts                                  []int32
 	rNextAttemptAt, rUpdatedAt                       []time.Time
+	rLeaseOwner                                      []*string
+	rLeaseUntil                                      []*time.Time
 
 	events eventArrays
 }
@@ -250,6 +261,8 @@ func (a *batchArrays) add(m *messageRow) {
 		a.rNextAttemptAt = append(a.rNextAttemptAt, r.nextAttemptAt)
 		a.rUpdatedAt = append(a.rUpdatedAt, r.updatedAt)
 		a.rOutcome = append(a.rOutcome, r.outcome)
+		a.rLeaseOwner = append(a.rLeaseOwner, r.leaseOwner)
+		a.rLeaseUntil = append(a.rLeaseUntil, r.leaseUntil)
 	}
 	a.events.add(m.events)
 }
@@ -267,5 +280,6 @@ func (a *batchArrays) args() []any {
 		a.mailFromDomain,
 		a.events.accountID, a.events.typ, a.events.messageID, a.events.recipient, a.events.source,
 		a.events.configurationSet, a.events.at, a.events.detail, a.events.subtype,
+		a.rLeaseOwner, a.rLeaseUntil,
 	}
 }

@@ -47,6 +47,10 @@ type messageRow struct {
 	// counted is m.CountedRecipients(): what the statistics gain.
 	counted int
 	events  []*store.Event
+	// leaseOwner and leaseUntil lease the queued recipients at insert
+	// (store.Message.LeaseOwner); leaseOwner is nil when unclaimed.
+	leaseOwner any
+	leaseUntil any
 }
 
 type recipientRow struct {
@@ -72,6 +76,9 @@ func newMessageRow(m *store.Message) (*messageRow, error) {
 		recipients: make([]recipientRow, len(m.Recipients)),
 		counted:    m.CountedRecipients(),
 		events:     m.Events,
+	}
+	if m.LeaseOwner != "" {
+		row.leaseOwner, row.leaseUntil = m.LeaseOwner, column.Micros(m.LeaseUntil)
 	}
 	for i, r := range m.Recipients {
 		outcome, err := column.Outcome(r.Outcome)
@@ -104,7 +111,8 @@ func (c *commitStmts) prepare(ctx context.Context, db *sql.DB) error {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`},
 		{&c.body, `INSERT INTO message_bodies (message_id, body) VALUES (?, ?)`},
 		{&c.recipient, `INSERT INTO recipients (message_id, idx, address, domain, status,
-			attempts, next_attempt_at, updated_at, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			attempts, next_attempt_at, updated_at, outcome, lease_owner, lease_until)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&c.stats, addStatsSQL},
 		{&c.event, insertEventSQL},
 	} {
@@ -171,8 +179,12 @@ func (s *Store) commitMessages(ctx context.Context, batch []*messageRow) (itemEr
 			return nil, fmt.Errorf("insert body of %s: %w", m.id, err)
 		}
 		for idx, r := range m.recipients {
+			owner, until := m.leaseOwner, m.leaseUntil
+			if r.status != store.RcptQueued {
+				owner, until = nil, nil
+			}
 			if _, err := recipient.ExecContext(ctx, m.id, idx, r.address, r.domain, r.status,
-				r.attempts, r.nextAttemptAt, r.updatedAt, r.outcome); err != nil {
+				r.attempts, r.nextAttemptAt, r.updatedAt, r.outcome, owner, until); err != nil {
 				return nil, fmt.Errorf("insert recipient %d of %s: %w", idx, m.id, err)
 			}
 		}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -108,6 +109,39 @@ func testQueue(t *testing.T, setup func(*testing.T) *fixture) {
 		want.Recipients = []store.Recipient{claimOf(m, 0, until).Recipient, claimOf(m, 1, until).Recipient}
 		equal(t, "message after the claim: next attempt moved to the end of the lease, status kept", f.get(m.ID), want)
 		equal(t, "message not yet due", f.get(later.ID), withoutBody(later))
+	})
+
+	t.Run("a message inserted claimed is its owner's until the lease ends, then anyone's", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t)
+		const lease = 5 * time.Minute
+		m := f.message(f.account("a").ID, t0, "x@example.net", "suppressed@example.net", "y@example.net")
+		m.Recipients[1].Status = store.RcptSuppressed
+		m.LeaseOwner, m.LeaseUntil = "node-a", t0.Add(lease)
+		for _, i := range []int{0, 2} {
+			m.Recipients[i].NextAttemptAt = m.LeaseUntil
+		}
+		f.insert(m)
+		for _, now := range []time.Time{t0, t0.Add(lease - time.Microsecond)} {
+			if got := f.claim(f.s, "node-b", now, lease, 10); len(got) != 0 {
+				t.Errorf("at %v, while node a's lease from the insert holds, node b claimed %s", now.Sub(t0), show(keys(got)))
+			}
+		}
+		// The owner records an attempt under the lease it was inserted with.
+		r := m.Recipients[0]
+		r.Status, r.Attempts, r.UpdatedAt = store.RcptDelivered, 1, t0.Add(time.Second)
+		if err := f.s.FinishAttempt(f.ctx, "node-a", &r, nil); err != nil {
+			t.Fatalf("FinishAttempt by the owner of the insert's lease: %v", err)
+		}
+		r2 := m.Recipients[2]
+		r2.Status, r2.Attempts = store.RcptDelivered, 1
+		if err := f.s.FinishAttempt(f.ctx, "node-b", &r2, nil); !errors.Is(err, store.ErrLeaseLost) {
+			t.Errorf("FinishAttempt by another node = %v, want ErrLeaseLost", err)
+		}
+		// Node a died before delivering recipient 2: once the lease ends,
+		// node b takes it over, and only it (the suppressed one was never leased).
+		got := f.claim(f.s, "node-b", t0.Add(lease), lease, 10)
+		equal(t, "node b's claim once the insert's lease expired", got, []*store.Claim{claimOf(m, 2, t0.Add(2*lease))})
 	})
 
 	t.Run("a recipient is due at its next attempt time, not a microsecond before", func(t *testing.T) {

@@ -98,6 +98,8 @@ func newMessageRow(m *store.Message) (*messageRow, error) {
 // write connection.
 type commitStmts struct {
 	accountExists, message, body, recipient, stats, event *sql.Stmt
+	// finish and attempt are FinishAttempt's (commitFinishes).
+	finish, attempt *sql.Stmt
 }
 
 func (c *commitStmts) prepare(ctx context.Context, db *sql.DB) error {
@@ -115,6 +117,11 @@ func (c *commitStmts) prepare(ctx context.Context, db *sql.DB) error {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&c.stats, addStatsSQL},
 		{&c.event, insertEventSQL},
+		{&c.finish, `UPDATE recipients SET status = ?, attempts = ?,
+			next_attempt_at = ?, updated_at = ?, outcome = ?, lease_owner = NULL, lease_until = NULL
+			WHERE message_id = ? AND idx = ? AND lease_owner = ?`},
+		{&c.attempt, `INSERT INTO attempts
+			(message_id, idx, at, duration_ns, host, status, reply) VALUES (?, ?, ?, ?, ?, ?, ?)`},
 	} {
 		stmt, err := db.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -127,7 +134,7 @@ func (c *commitStmts) prepare(ctx context.Context, db *sql.DB) error {
 
 func (c *commitStmts) close() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{c.accountExists, c.message, c.body, c.recipient, c.stats, c.event} {
+	for _, s := range []*sql.Stmt{c.accountExists, c.message, c.body, c.recipient, c.stats, c.event, c.finish, c.attempt} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}

@@ -49,6 +49,8 @@ type Store struct {
 	insert *groupcommit.Committer[*messageRow]
 	finish *groupcommit.Committer[*finishRow]
 	stmts  commitStmts
+	// suppressedOne looks up one address on the read pool (GetSuppressed).
+	suppressedOne *sql.Stmt
 
 	closeOnce sync.Once
 	closeErr  error
@@ -142,6 +144,10 @@ func (s *Store) setup(ctx context.Context, path string, o options) error {
 	if err := s.stmts.prepare(ctx, s.write); err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	if s.suppressedOne, err = read.PrepareContext(ctx, `SELECT `+suppressedColumns+` FROM suppressed
+		WHERE account_id = ? AND address = ?`); err != nil {
+		return fmt.Errorf("sqlite: open %s: prepare: %w", path, err)
+	}
 	return nil
 }
 
@@ -200,6 +206,9 @@ func (s *Store) Close() error {
 
 func (s *Store) closeDBs() error {
 	errs := []error{s.stmts.close()}
+	if s.suppressedOne != nil {
+		errs = append(errs, s.suppressedOne.Close())
+	}
 	if s.read != nil {
 		errs = append(errs, s.read.Close())
 	}

@@ -40,6 +40,22 @@ const getSuppressedChunk = 500
 // account's list, keyed by lower-cased address.
 func (s *Store) GetSuppressed(ctx context.Context, accountID string, addresses []string) (map[string]*store.Suppressed, error) {
 	found := map[string]*store.Suppressed{}
+	if len(addresses) == 1 {
+		// Intake asks this for every message, mostly of one recipient:
+		// a statement prepared once saves parsing it every time.
+		rows, err := s.suppressedOne.QueryContext(ctx, accountID, column.Address(addresses[0]))
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: look up suppressed addresses: %w", err)
+		}
+		list, err := collect(rows, scanSuppressed)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: look up suppressed addresses: %w", err)
+		}
+		for _, e := range list {
+			found[e.Address] = e
+		}
+		return found, nil
+	}
 	for chunk := range slices.Chunk(column.Addresses(addresses), getSuppressedChunk) {
 		args := []any{accountID}
 		for _, a := range chunk {

@@ -23,7 +23,7 @@ func (s *Store) FinishAttempt(ctx context.Context, owner string, r *store.Recipi
 		return fmt.Errorf("sqlite: finish attempt on recipient %d of %s: %w", r.Index, r.MessageID, err)
 	}
 	item := &finishRow{owner: owner, r: *r, a: a, outcome: outcome, events: evs}
-	if err := s.finish.Submit(ctx, item, 256+len(outcome)); err != nil {
+	if err := s.writes.Submit(ctx, &write{fin: item}, 256+len(outcome)); err != nil {
 		return fmt.Errorf("sqlite: finish attempt on recipient %d of %s by %s: %w", r.Index, r.MessageID, owner, err)
 	}
 	return nil
@@ -38,18 +38,9 @@ type finishRow struct {
 	events  []*store.Event
 }
 
-// commitFinishes applies a batch of FinishAttempt calls in one
-// transaction; a lost lease fails only its own call.
-func (s *Store) commitFinishes(ctx context.Context, batch []*finishRow) (itemErrs []error, err error) {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("begin: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			_ = tx.Rollback() // report the error that caused the rollback
-		}
-	}()
+// applyFinishes applies a batch of FinishAttempt calls in tx; a lost
+// lease fails only its own call.
+func (s *Store) applyFinishes(ctx context.Context, tx *sql.Tx, batch []*finishRow) (itemErrs []error, err error) {
 	itemErrs = make([]error, len(batch))
 	// Prepared once on the write connection: parsing the SQL again for
 	// every recipient cost a fifth of this function.
@@ -74,9 +65,6 @@ func (s *Store) commitFinishes(ctx context.Context, batch []*finishRow) (itemErr
 		if err := s.insertEvents(ctx, tx, f.events); err != nil {
 			return nil, err
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("commit: %w", err)
 	}
 	return itemErrs, nil
 }

@@ -14,7 +14,7 @@ func BenchmarkInsertMessage(b *testing.B) {
 		if err != nil {
 			b.Fatalf("Open: %v", err)
 		}
-		return storetest.Benched{Store: s, Commits: s.insert.Stats}
+		return storetest.Benched{Store: s, Commits: s.writes.Stats}
 	})
 }
 

@@ -44,10 +44,10 @@ var migrations embed.FS
 
 // Store is a store.Store on one SQLite file.
 type Store struct {
-	write  *sql.DB // exactly one connection
-	read   *sql.DB
-	insert *groupcommit.Committer[*messageRow]
-	finish *groupcommit.Committer[*finishRow]
+	write *sql.DB // exactly one connection
+	read  *sql.DB
+	// writes group-commits InsertMessage and FinishAttempt.
+	writes *groupcommit.Committer[*write]
 	stmts  commitStmts
 	// suppressedOne looks up one address on the read pool (GetSuppressed).
 	suppressedOne *sql.Stmt
@@ -119,8 +119,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	// The committer's context is not a caller's: a cancelled request must
 	// not abort a transaction that holds other callers' messages.
 	o.batch.Workers = 1
-	s.insert = groupcommit.New(context.WithoutCancel(ctx), o.batch, s.commitMessages)
-	s.finish = groupcommit.New(context.WithoutCancel(ctx), groupcommit.Config{Workers: 1}, s.commitFinishes)
+	s.writes = groupcommit.New(context.WithoutCancel(ctx), o.batch, s.commitWrites)
 	return s, nil
 }
 
@@ -197,8 +196,7 @@ func enableWAL(ctx context.Context, db *sql.DB, timeout time.Duration) error {
 // database. Later calls return the first call's result.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
-		s.insert.Close()
-		s.finish.Close()
+		s.writes.Close()
 		s.closeErr = s.closeDBs()
 	})
 	return s.closeErr

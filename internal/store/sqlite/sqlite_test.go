@@ -172,7 +172,7 @@ func TestCloseDrainsPendingInserts(t *testing.T) {
 	for i := range n {
 		wg.Go(func() { results[i] = s.InsertMessage(ctx, message("222222222222", fmt.Sprint("m", i))) })
 	}
-	for st := s.insert.Stats(); st.Pending+st.InFlight < n; st = s.insert.Stats() {
+	for st := s.writes.Stats(); st.Pending+st.InFlight < n; st = s.writes.Stats() {
 		time.Sleep(time.Millisecond)
 	}
 	closed := make(chan struct{})

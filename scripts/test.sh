@@ -78,5 +78,6 @@ fuzz ./internal/feedback FuzzParse
 fuzz ./internal/events FuzzHeadersFrom
 fuzz ./internal/template FuzzRender
 fuzz ./internal/template FuzzDecodeJSON
+fuzz ./internal/delivery FuzzDotWriter
 
 log "all tests passed"

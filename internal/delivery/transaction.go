@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/textproto"
 	"strconv"
 	"time"
 )
@@ -198,7 +197,7 @@ func (p *Pool) transact(ctx context.Context, c *conn, env *Envelope, rep *Report
 // failure to read the message from one to send it.
 func (c *conn) writeMessage(r io.Reader, timeout time.Duration) (readErr, writeErr error) {
 	c.wd.timeout = timeout
-	dw := textproto.NewWriter(c.bw).DotWriter()
+	dw := &dotWriter{w: c.bw}
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := r.Read(buf)

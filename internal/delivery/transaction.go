@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -198,6 +199,13 @@ func (p *Pool) transact(ctx context.Context, c *conn, env *Envelope, rep *Report
 func (c *conn) writeMessage(r io.Reader, timeout time.Duration) (readErr, writeErr error) {
 	c.wd.timeout = timeout
 	dw := &dotWriter{w: c.bw}
+	if br, ok := r.(*bytes.Reader); ok {
+		// The body is in memory (Envelope.Data): no copy through a buffer.
+		if _, err := br.WriteTo(dw); err != nil {
+			return nil, err
+		}
+		return nil, dw.Close()
+	}
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := r.Read(buf)

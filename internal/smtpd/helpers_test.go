@@ -66,7 +66,8 @@ type fakeSubmitter struct {
 
 func (f *fakeSubmitter) Submit(ctx context.Context, acct *store.Account, from string, rcpts []string, data []byte) (string, error) {
 	f.mu.Lock()
-	f.got = append(f.got, submission{accountID: acct.ID, from: from, rcpts: rcpts, data: data})
+	// data is the session's buffer, reused after Submit returns.
+	f.got = append(f.got, submission{accountID: acct.ID, from: from, rcpts: rcpts, data: bytes.Clone(data)})
 	f.mu.Unlock()
 	if f.started != nil {
 		f.started <- struct{}{}

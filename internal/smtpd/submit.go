@@ -12,8 +12,10 @@ import (
 // Submit is called once per transaction, after the whole DATA was read.
 // mailFrom is the envelope sender and rcpts the envelope recipients, each in
 // the form local@domain; data is the message exactly as received (headers
-// such as X-SES-CONFIGURATION-SET included, dot-stuffing removed). It
-// returns the message ID only once the message is durably accepted.
+// such as X-SES-CONFIGURATION-SET included, dot-stuffing removed), valid
+// only until Submit returns: the buffer is reused for the next message, so
+// keep a copy of anything needed later. It returns the message ID only
+// once the message is durably accepted.
 // Refusals should be *fault.Error values, which are reported to the client
 // with SES's wording; any other error is answered "451 Temporary service
 // failure" and logged.

@@ -85,6 +85,17 @@ func outcomeOf(rep *delivery.Report, err error) (delivery.Result, delivery.Reply
 	return delivery.Temporary, delivery.Reply{Enhanced: "4.4.1", Text: "no result"}, delivery.StageConnect
 }
 
+// siteBusy is the "error" of a recipient turned away by a full site queue.
+type siteBusy struct{ delay time.Duration }
+
+func (e *siteBusy) Error() string { return "site queue full; due again in " + e.delay.String() }
+
+// giveBack returns a job turned away by its full site queue to the store.
+func (s *Scheduler) giveBack(j *job, delay time.Duration) {
+	defer s.wg.Done()
+	s.finish(j.claim, j.site, nil, &siteBusy{delay}, s.clock.Now())
+}
+
 // finish records the attempt and moves the recipient on: delivered,
 // deferred with backoff, or bounced (a 5xx, or retries past MaxAge).
 func (s *Scheduler) finish(c *store.Claim, site *delivery.Site, rep *delivery.Report, err error, start time.Time) {
@@ -100,6 +111,15 @@ func (s *Scheduler) finish(c *store.Claim, site *delivery.Site, rep *delivery.Re
 		// was, due now, for this node's next start or another node.
 		r.NextAttemptAt = r.UpdatedAt
 		s.record(ctx, c, &r, nil)
+		return
+	}
+	var busy *siteBusy
+	if errors.As(err, &busy) {
+		// Its site's queue in memory is full: back to the store as it
+		// was, due once the site should have caught up. No attempt.
+		r.NextAttemptAt = now.Add(busy.delay).UTC().Truncate(time.Microsecond)
+		s.record(ctx, c, &r, nil)
+		s.metrics.givenBack.Inc()
 		return
 	}
 

@@ -10,7 +10,7 @@ import (
 type Metrics struct{ m *metrics }
 
 type metrics struct {
-	claimed, handedOver, delivered, deferred, bounced, throttled, leaseLost prometheus.Counter
+	claimed, handedOver, givenBack, delivered, deferred, bounced, throttled, leaseLost prometheus.Counter
 }
 
 // NewMetrics creates the metrics and registers them on reg (if non-nil).
@@ -21,14 +21,16 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &metrics{
 		claimed:    c("claimed_total", "Recipients claimed from the queue for an attempt."),
 		handedOver: c("handed_over_total", "Recipients taken straight from intake for their first attempt, already leased, without a claim."),
-		delivered:  c("delivered_total", "Recipients delivered."),
-		deferred:   c("deferred_total", "Attempts that ended in a temporary failure."),
-		bounced:    c("bounced_total", "Recipients bounced (permanent failure or retries exhausted)."),
-		throttled:  c("throttle_signals_total", "Replies that asked to slow down (421, rate limited)."),
-		leaseLost:  c("lease_lost_total", "Attempts whose lease had passed to another node before they were recorded (possible duplicates)."),
+		givenBack: c("given_back_total",
+			"Recipients returned to the store without an attempt because their site already held its share of memory (MaxPerSite)."),
+		delivered: c("delivered_total", "Recipients delivered."),
+		deferred:  c("deferred_total", "Attempts that ended in a temporary failure."),
+		bounced:   c("bounced_total", "Recipients bounced (permanent failure or retries exhausted)."),
+		throttled: c("throttle_signals_total", "Replies that asked to slow down (421, rate limited)."),
+		leaseLost: c("lease_lost_total", "Attempts whose lease had passed to another node before they were recorded (possible duplicates)."),
 	}
 	if reg != nil {
-		reg.MustRegister(m.claimed, m.handedOver, m.delivered, m.deferred, m.bounced, m.throttled, m.leaseLost)
+		reg.MustRegister(m.claimed, m.handedOver, m.givenBack, m.delivered, m.deferred, m.bounced, m.throttled, m.leaseLost)
 	}
 	return &Metrics{m: m}
 }

@@ -51,6 +51,10 @@ type Config struct {
 	Gather time.Duration
 	// MaxInFlight bounds recipients held in memory (default 10,000).
 	MaxInFlight int
+	// MaxPerSite bounds the recipients one site holds waiting in memory
+	// (default MaxInFlight/4); more are given back to the store, due
+	// again when the site should have caught up.
+	MaxPerSite int
 	// HandoffBytes bounds the message bodies held in memory for
 	// recipients handed over by intake (default DefaultHandoffBytes).
 	HandoffBytes int
@@ -98,6 +102,9 @@ func (c *Config) defaults() {
 	}
 	if c.MaxInFlight <= 0 {
 		c.MaxInFlight = 10000
+	}
+	if c.MaxPerSite <= 0 {
+		c.MaxPerSite = max(1, c.MaxInFlight/4)
 	}
 	if c.HandoffBytes <= 0 {
 		c.HandoffBytes = DefaultHandoffBytes

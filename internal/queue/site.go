@@ -2,7 +2,9 @@ package queue
 
 import (
 	"context"
+	"math/rand/v2"
 	"sync"
+	"time"
 
 	"github.com/hikyaku/hikyaku/internal/delivery"
 	"github.com/hikyaku/hikyaku/internal/shaping"
@@ -24,6 +26,9 @@ type siteQueue struct {
 	jobs   []*job
 	// workers running now.
 	workers int
+	// pace counts the site's finished attempts, for how long its queue
+	// in memory takes to go down (giveBackDelay).
+	pace pace
 }
 
 // siteQueue returns the queue of the shaping site a delivery falls under:
@@ -52,9 +57,19 @@ func (s *Scheduler) siteQueue(site *delivery.Site) *siteQueue {
 	return q
 }
 
-// push adds a job and starts a worker if the site may have one more.
+// push adds a job and starts a worker if the site may have one more. A
+// site already holding MaxPerSite waiting jobs takes no more: the job goes
+// back to the store, due again when the site should have worked through
+// what it holds, so that one slow or throttled site cannot fill the
+// memory every site shares (MaxInFlight) and stall mail to the others.
 func (q *siteQueue) push(ctx context.Context, j *job) {
 	q.mu.Lock()
+	if len(q.jobs) >= q.s.cfg.MaxPerSite {
+		delay := q.giveBackDelay(q.s.clock.Now())
+		q.mu.Unlock()
+		q.s.giveBack(j, delay)
+		return
+	}
 	q.jobs = append(q.jobs, j)
 	start := q.workers < max(1, q.shaped.Stats().Limits.MaxConnections)
 	if start {
@@ -99,8 +114,60 @@ func (q *siteQueue) work(ctx context.Context) {
 			continue
 		}
 		q.s.deliver(ctx, q.shaped, j)
+		q.mu.Lock()
+		q.pace.add(q.s.clock.Now())
+		q.mu.Unlock()
 		q.s.wg.Done()
 	}
+}
+
+// giveBackDelay is how long a job turned away by a full queue should stay
+// in the store: about the time the site needs for the jobs it holds, at
+// the pace of its recent attempts, at least minGiveBack and at most
+// MaxBackoff; Backoff when the site has finished nothing lately (stalled
+// or throttled to a crawl). Jittered by ±20%, as retries are. Call with
+// q.mu held.
+func (q *siteQueue) giveBackDelay(now time.Time) time.Duration {
+	d := q.s.cfg.Backoff
+	if rate := q.pace.rate(now); rate > 0 {
+		d = time.Duration(float64(len(q.jobs)) / rate * float64(time.Second))
+	}
+	d = min(max(d, minGiveBack), q.s.cfg.MaxBackoff)
+	return d + time.Duration((rand.Float64()*0.4-0.2)*float64(d))
+}
+
+// minGiveBack is the shortest time a turned-away job waits in the store.
+const minGiveBack = 5 * time.Second
+
+// pace counts events in two consecutive windows of paceWindow, for a rate
+// over the last window or so.
+type pace struct {
+	start     time.Time // of the current window
+	cur, prev int
+}
+
+const paceWindow = 10 * time.Second
+
+func (p *pace) roll(now time.Time) {
+	switch {
+	case now.Sub(p.start) >= 2*paceWindow:
+		p.start, p.cur, p.prev = now, 0, 0
+	case now.Sub(p.start) >= paceWindow:
+		p.start, p.prev, p.cur = p.start.Add(paceWindow), p.cur, 0
+	}
+}
+
+func (p *pace) add(now time.Time) {
+	p.roll(now)
+	p.cur++
+}
+
+// rate is events per second over the previous window and the part of
+// the current one that has passed; 0 if none.
+func (p *pace) rate(now time.Time) float64 {
+	p.roll(now)
+	elapsed := paceWindow + now.Sub(p.start)
+	return float64(p.prev+p.cur) / elapsed.Seconds()
 }
 
 // drain gives up the jobs of a worker that could not start (shutdown):

@@ -27,8 +27,10 @@ type siteQueue struct {
 	// workers running now.
 	workers int
 	// pace counts the site's finished attempts, for how long its queue
-	// in memory takes to go down (giveBackDelay).
-	pace pace
+	// in memory takes to go down (giveBackDelay); busySince is when its
+	// workers last started from none.
+	pace      pace
+	busySince time.Time
 }
 
 // siteQueue returns the queue of the shaping site a delivery falls under:
@@ -73,6 +75,9 @@ func (q *siteQueue) push(ctx context.Context, j *job) {
 	q.jobs = append(q.jobs, j)
 	start := q.workers < max(1, q.shaped.Stats().Limits.MaxConnections)
 	if start {
+		if q.workers == 0 {
+			q.busySince = q.s.clock.Now()
+		}
 		q.workers++
 	}
 	q.mu.Unlock()
@@ -129,8 +134,12 @@ func (q *siteQueue) work(ctx context.Context) {
 // q.mu held.
 func (q *siteQueue) giveBackDelay(now time.Time) time.Duration {
 	d := q.s.cfg.Backoff
-	if rate := q.pace.rate(now); rate > 0 {
+	switch rate := q.pace.rate(now); {
+	case rate > 0:
 		d = time.Duration(float64(len(q.jobs)) / rate * float64(time.Second))
+	case now.Sub(q.busySince) < paceWindow:
+		// Its first attempts are under way: no pace yet, not stalled.
+		d = minGiveBack
 	}
 	d = min(max(d, minGiveBack), q.s.cfg.MaxBackoff)
 	return d + time.Duration((rand.Float64()*0.4-0.2)*float64(d))

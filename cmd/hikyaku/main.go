@@ -29,6 +29,7 @@ func main() {
 	}
 	root.AddCommand(serveCmd(), accountCmd(), keyCmd(), identityCmd(), traceCmd(), configReferenceCmd(), feedbackCmd(), suppressionCmd(), eventsCmd(), reputationCmd(), benchCmd())
 	root.AddCommand(contactsCmd())
+	root.AddCommand(queueCmd())
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "hikyaku:", err)
 		os.Exit(1)

@@ -93,6 +93,7 @@ func (e *siteBusy) Error() string { return "site queue full; due again in " + e.
 // giveBack returns a job turned away by its full site queue to the store.
 func (s *Scheduler) giveBack(j *job, delay time.Duration) {
 	defer s.wg.Done()
+	s.gaveBack.Add(1)
 	s.finish(j.claim, j.site, nil, &siteBusy{delay}, s.clock.Now())
 }
 

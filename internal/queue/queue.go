@@ -24,6 +24,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hikyaku/hikyaku/internal/clock"
@@ -153,6 +154,8 @@ type Scheduler struct {
 	runCtx    context.Context
 	reserved  int
 	heldBytes int
+	// gaveBack counts recipients turned away by full sites (giveBack).
+	gaveBack atomic.Int64
 }
 
 // New returns a scheduler; call Run to start it.
@@ -196,13 +199,21 @@ func (s *Scheduler) Run(ctx context.Context) error {
 
 	t := time.NewTicker(s.cfg.Poll)
 	defer t.Stop()
+	var given int64
 	for {
 		n, err := s.claim(ctx)
 		if err != nil && ctx.Err() == nil {
 			s.log.Warn("claim due recipients", "err", err)
 		}
-		if n >= s.cfg.Batch && err == nil {
-			continue // a full batch: there may be more due now
+		// A full batch: there may be more due now. Unless half as many
+		// as a batch went back to the store since the last claim: their
+		// sites are full, and claiming on would only churn the store
+		// (a flushed backlog of a million for one site); the next claim
+		// waits for the poll or a wake-up.
+		prev := given
+		given = s.gaveBack.Load()
+		if n >= s.cfg.Batch && err == nil && given-prev < int64(n)/2 {
+			continue
 		}
 		select {
 		case <-ctx.Done():

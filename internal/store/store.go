@@ -148,6 +148,17 @@ type QueueStore interface {
 	Attempts(ctx context.Context, messageID string, index int) ([]Attempt, error)
 	// QueueCounts returns how many recipients are queued and deferred.
 	QueueCounts(ctx context.Context) (queued, deferred int64, err error)
+	// RetryNow makes waiting recipients (queued or deferred: a site that
+	// was full gives queued ones back for later, see package queue) due at
+	// now, as Postfix's `postqueue -f` does: those of domain (compared lower-cased), or all
+	// when domain is empty, whose NextAttemptAt is after now and that no
+	// lease holds (LeaseUntil is unset or at or before now: a node is
+	// trying the others). Recipients already due keep their place in the
+	// queue, and Attempts is kept, so the backoff after the next failure is
+	// what it would have been. It returns how many recipients it moved. It
+	// may move them in several transactions, so that a big backlog does
+	// not hold up intake; an error can leave some moved.
+	RetryNow(ctx context.Context, domain string, now time.Time) (int64, error)
 }
 
 // ErrLeaseLost is returned by FinishAttempt when another node took over

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -152,3 +153,35 @@ func (s *Store) QueueCounts(ctx context.Context) (queued, deferred int64, err er
 	}
 	return queued, deferred, nil
 }
+
+// RetryNow makes the waiting (queued or deferred) recipients of domain (all when empty) due at
+// now (see store.QueueStore), retryChunk at a time, each chunk a statement
+// of its own: the first are claimed while the rest are moved, and no
+// transaction holds a big backlog's row locks. FOR UPDATE waits for a
+// claim under way on a row and checks the row again afterwards, so a
+// recipient it leased is left alone. Moved recipients are due at now, so
+// the next chunk no longer finds them.
+func (s *Store) RetryNow(ctx context.Context, domain string, now time.Time) (int64, error) {
+	var total int64
+	for {
+		tag, err := s.pool.Exec(ctx, `UPDATE recipients r SET next_attempt_at = $1
+			FROM (SELECT message_id, idx FROM recipients
+				WHERE status IN ('queued', 'deferred') AND next_attempt_at > $1
+				  AND ($2 = '' OR domain = $2) AND (lease_until IS NULL OR lease_until <= $1)
+				LIMIT $3
+				FOR UPDATE) AS due
+			WHERE r.message_id = due.message_id AND r.idx = due.idx`,
+			ts(now), strings.ToLower(domain), retryChunk)
+		if err != nil {
+			return total, wrapf(err, "make deferred recipients due now (%d moved)", total)
+		}
+		n := tag.RowsAffected()
+		total += n
+		if n < retryChunk {
+			return total, nil
+		}
+	}
+}
+
+// retryChunk is how many recipients one statement of RetryNow moves.
+const retryChunk = 5000

@@ -321,6 +321,78 @@ func testQueue(t *testing.T, setup func(*testing.T) *fixture) {
 		counts("after one was delivered", 2, 2)
 	})
 
+	t.Run("RetryNow makes waiting recipients due now, by domain or all, and leaves leased and already due ones alone", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t)
+		later := t0.Add(time.Hour)
+		m := f.message(f.account("a").ID, t0, "deferred@slow.test", "deferred@fast.test", "queued@slow.test",
+			"leased@slow.test", "delivered@slow.test", "lapsed@slow.test")
+		for i, r := range []struct {
+			domain, status string
+			due            time.Time
+		}{
+			{"slow.test", store.RcptDeferred, later},
+			{"fast.test", store.RcptDeferred, later},
+			{"slow.test", store.RcptQueued, later},
+			{"slow.test", store.RcptDeferred, t0.Add(-time.Minute)},     // leased below until later
+			{"slow.test", store.RcptDelivered, later},                   // final
+			{"slow.test", store.RcptDeferred, t0.Add(-2 * time.Minute)}, // leased below for a minute
+		} {
+			rcpt := &m.Recipients[i]
+			rcpt.Domain, rcpt.Status, rcpt.NextAttemptAt = r.domain, r.status, r.due
+			if r.status != store.RcptQueued {
+				rcpt.Attempts = 2
+			}
+		}
+		f.insert(m)
+		equal(t, "claim of a minute", keys(f.claim(f.s, "node-a", t0, time.Minute, 1)), keysOf(m, 5))
+		equal(t, "claim of an hour", keys(f.claim(f.s, "node-b", t0, time.Hour, 10)), keysOf(m, 3))
+		want := withoutBody(m)
+		want.Recipients = slices.Clone(m.Recipients)
+		want.Recipients[3].NextAttemptAt = later
+		want.Recipients[5].NextAttemptAt = t0.Add(time.Minute)
+
+		retry := func(domain string, now time.Time, wantN int64, moved ...int) {
+			t.Helper()
+			n, err := f.s.RetryNow(f.ctx, domain, now)
+			if err != nil {
+				t.Fatalf("RetryNow(%q): %v", domain, err)
+			}
+			if n != wantN {
+				t.Errorf("RetryNow(%q) = %d, want %d", domain, n, wantN)
+			}
+			for _, i := range moved {
+				want.Recipients[i].NextAttemptAt = now
+			}
+			equal(t, fmt.Sprintf("message after RetryNow(%q)", domain), f.get(m.ID), want)
+		}
+		// The hour's lease holds; the minute's has lapsed, so that recipient
+		// is due already and keeps its place, as those moved before do
+		// below. Attempts are kept.
+		now := t0.Add(10 * time.Minute)
+		retry("SLOW.test", now, 2, 0, 2)
+		now = now.Add(10 * time.Minute)
+		retry("", now, 1, 1)
+		retry("other.test", now, 0)
+		equal(t, "claimed after RetryNow", keys(f.claim(f.s, "node-c", now, time.Minute, 10)), keysOf(m, 0, 1, 2, 5))
+	})
+
+	t.Run("RetryNow moves a backlog of thousands", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t)
+		const n = 5001 // more than one statement's share in either backend
+		m := f.waiting(f.account("a").ID, 3, n, t0.Add(time.Hour))
+		moved, err := f.s.RetryNow(f.ctx, "", t0)
+		if err != nil || moved != n {
+			t.Fatalf("RetryNow = %d, %v; want %d, nil", moved, err, n)
+		}
+		for _, r := range f.get(m.ID).Recipients {
+			if !r.NextAttemptAt.Equal(t0) || r.Attempts != 3 {
+				t.Fatalf("recipient %d after RetryNow: next attempt %v, %d attempts; want %v, 3", r.Index, r.NextAttemptAt, r.Attempts, t0)
+			}
+		}
+	})
+
 	t.Run("a claim without an owner or a positive lease is refused and a limit below one claims nothing", func(t *testing.T) {
 		t.Parallel()
 		f := setup(t)

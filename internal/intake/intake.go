@@ -8,6 +8,7 @@ package intake
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -80,7 +81,8 @@ type Queue interface {
 	// bytes; if ok, they are inserted leased to owner until until, and
 	// after the commit handed over with Take (or the room given back
 	// with Release).
-	Reserve(n, size int) (owner string, until time.Time, ok bool)
+	// domains are the queued recipients' domains.
+	Reserve(n, size int, domains ...string) (owner string, until time.Time, ok bool)
 	Release(n, size int)
 	Take(m *store.Message, n int)
 	// Notify says unclaimed mail was committed, so the queue claims it at
@@ -102,12 +104,16 @@ func (in *Intake) commit(ctx context.Context, msg *store.Message) error {
 	}
 	q := *qp
 	n := 0
+	var domains []string
 	for _, r := range msg.Recipients {
 		if r.Status == store.RcptQueued {
 			n++
+			if !slices.Contains(domains, r.Domain) {
+				domains = append(domains, r.Domain)
+			}
 		}
 	}
-	owner, until, ok := q.Reserve(n, len(msg.Body))
+	owner, until, ok := q.Reserve(n, len(msg.Body), domains...)
 	if ok {
 		msg.LeaseOwner, msg.LeaseUntil = owner, until
 		for i := range msg.Recipients {

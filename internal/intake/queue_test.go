@@ -19,7 +19,7 @@ type fakeQueue struct {
 	notified int
 }
 
-func (q *fakeQueue) Reserve(n, size int) (string, time.Time, bool) {
+func (q *fakeQueue) Reserve(n, size int, _ ...string) (string, time.Time, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.reserved = append(q.reserved, [2]int{n, size})

@@ -27,7 +27,12 @@ const DefaultHandoffBytes = 64 << 20
 // recipients leased to owner until until (with their next attempt at
 // until, as a claim sets it), then call Take, or Release if the message
 // was not committed.
-func (s *Scheduler) Reserve(n, size int) (owner string, until time.Time, ok bool) {
+//
+// domains are the recipients' domains: a message for a domain whose site
+// is known to hold its share already (MaxPerSite) is not taken either,
+// as it would only be given back to the store with a write of its own;
+// inserted unclaimed, it waits for a claim once the site has room.
+func (s *Scheduler) Reserve(n, size int, domains ...string) (owner string, until time.Time, ok bool) {
 	if n <= 0 {
 		return "", time.Time{}, false
 	}
@@ -37,6 +42,11 @@ func (s *Scheduler) Reserve(n, size int) (owner string, until time.Time, ok bool
 		len(s.inflight)+s.reserved+n > s.cfg.MaxInFlight ||
 		s.heldBytes+n*size > s.cfg.HandoffBytes {
 		return "", time.Time{}, false
+	}
+	for _, d := range domains {
+		if q := s.domainSites[d]; q != nil && q.full() {
+			return "", time.Time{}, false
+		}
 	}
 	s.reserved += n
 	s.heldBytes += n * size

@@ -147,7 +147,10 @@ type Scheduler struct {
 	mu       sync.Mutex
 	inflight map[store.RecipientKey]struct{}
 	sites    map[string]*siteQueue
-	wg       sync.WaitGroup
+	// domainSites is the site queue each domain was last routed to, for
+	// Reserve to see a full one.
+	domainSites map[string]*siteQueue
+	wg          sync.WaitGroup
 	// runCtx is Run's context while it takes work (see Take); reserved
 	// counts recipients intake has room for but has not handed over yet,
 	// heldBytes the bodies of reserved and handed-over recipients.
@@ -166,7 +169,8 @@ func New(st store.Store, r Router, t Transport, sh *shaping.Shaper, c clock.Cloc
 	}
 	return &Scheduler{store: st, router: r, transport: t, shaper: sh, clock: c, log: log, cfg: cfg,
 		metrics: m.m, wake: make(chan struct{}, 1),
-		inflight: map[store.RecipientKey]struct{}{}, sites: map[string]*siteQueue{}}
+		inflight: map[store.RecipientKey]struct{}{}, sites: map[string]*siteQueue{},
+		domainSites: map[string]*siteQueue{}}
 }
 
 // Owner is the name this node's leases carry.
@@ -212,7 +216,18 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		// waits for the poll or a wake-up.
 		prev := given
 		given = s.gaveBack.Load()
-		if n >= s.cfg.Batch && err == nil && given-prev < int64(n)/2 {
+		wasted := n > 0 && given-prev >= int64(n)/2
+		if n >= s.cfg.Batch && err == nil && !wasted {
+			continue
+		}
+		if wasted {
+			// Wake-ups (every commit of unclaimed mail) would claim for
+			// the full sites again at once: wait for the poll instead.
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
 			continue
 		}
 		select {

@@ -51,12 +51,20 @@ func (s *Scheduler) siteQueue(site *delivery.Site) *siteQueue {
 		q = &siteQueue{s: s, shaped: shaped}
 		s.sites[shaped.Key()] = q
 	}
+	s.domainSites[site.Domain] = q
 	q.mu.Lock()
 	if q.workers == 0 {
 		q.shaped = shaped
 	}
 	q.mu.Unlock()
 	return q
+}
+
+// full reports whether the site holds its share of jobs (MaxPerSite).
+func (q *siteQueue) full() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.jobs) >= q.s.cfg.MaxPerSite
 }
 
 // push adds a job and starts a worker if the site may have one more. A

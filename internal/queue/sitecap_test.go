@@ -35,6 +35,17 @@ func TestAFullSiteDoesNotStallTheOthers(t *testing.T) {
 	r := f.start(cfg)
 	f.waitFor("recipients to be given back", func() bool { return f.counter("given_back_total") >= float64(nSlow-cfg.MaxPerSite-1) })
 
+	// Intake is told not to hand over more mail for the full site (it
+	// would only go back with a write), but may for others.
+	if _, _, ok := r.Reserve(1, 10, "slow.test"); ok {
+		t.Error("Reserve took mail for the full site's domain")
+	}
+	if _, _, ok := r.Reserve(1, 10, "fast.test"); !ok {
+		t.Error("Reserve refused mail for another domain")
+	} else {
+		r.Release(1, 10)
+	}
+
 	fastIDs := []string{f.send("a@fast.test"), f.send("b@fast.test"), f.send("c@fast.test")}
 	r.Notify()
 	for _, id := range fastIDs {

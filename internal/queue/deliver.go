@@ -15,7 +15,9 @@ import (
 // deliver makes one attempt for one recipient: MAIL FROM is the
 // recipient's VERP address, so a bounce that comes back later names it, on
 // the message's custom MAIL FROM domain or else the default one.
-func (s *Scheduler) deliver(ctx context.Context, shaped *shaping.Site, j *job) {
+//
+// It reports whether the recipient was delivered, for the site's health.
+func (s *Scheduler) deliver(ctx context.Context, shaped *shaping.Site, j *job) (delivered bool) {
 	c := j.claim
 	start := s.clock.Now()
 	body, err := c.Body, error(nil)
@@ -25,13 +27,13 @@ func (s *Scheduler) deliver(ctx context.Context, shaped *shaping.Site, j *job) {
 	if err != nil && ctx.Err() != nil {
 		// Shutdown cancelled the read: no attempt was made.
 		s.finish(c, j.site, nil, errStopped, start)
-		return
+		return false
 	}
 	if err != nil {
 		s.log.Error("read message body", "message_id", c.Recipient.MessageID, "err", err)
 		s.finish(c, j.site, nil, &delivery.Error{Stage: delivery.StageLocal, Temporary: true,
 			Enhanced: "4.3.0", Message: "message body could not be read"}, start)
-		return
+		return false
 	}
 	returnPath := s.cfg.ReturnPathDomain
 	if c.MailFromDomain != "" {
@@ -52,6 +54,8 @@ func (s *Scheduler) deliver(ctx context.Context, shaped *shaping.Site, j *job) {
 		s.metrics.throttled.Inc()
 	}
 	s.finish(c, j.site, rep, err, start)
+	res, _, _ := outcomeOf(rep, err)
+	return res == delivery.Delivered
 }
 
 func throttleReason(rep *delivery.Report, err error) string {

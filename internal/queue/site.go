@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"math/bits"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -126,9 +127,9 @@ func (q *siteQueue) work(ctx context.Context) {
 			q.s.wg.Done()
 			continue
 		}
-		q.s.deliver(ctx, q.shaped, j)
+		ok := q.s.deliver(ctx, q.shaped, j)
 		q.mu.Lock()
-		q.pace.add(q.s.clock.Now())
+		q.pace.add(q.s.clock.Now(), ok)
 		q.mu.Unlock()
 		q.s.wg.Done()
 	}
@@ -143,6 +144,13 @@ func (q *siteQueue) work(ctx context.Context) {
 func (q *siteQueue) giveBackDelay(now time.Time) time.Duration {
 	d := q.s.cfg.Backoff
 	switch rate := q.pace.rate(now); {
+	case q.pace.failing():
+		// The site refuses most of what it is offered (an outage, a
+		// block): what waits for it waits as long as retries would at
+		// most, rather than come back every few seconds to be turned
+		// away again and crowd out first attempts to other sites.
+		// `hikyaku queue retry` brings them back once it recovers.
+		d = q.s.cfg.MaxBackoff
 	case rate > 0:
 		d = time.Duration(float64(len(q.jobs)) / rate * float64(time.Second))
 	case now.Sub(q.busySince) < paceWindow:
@@ -156,11 +164,23 @@ func (q *siteQueue) giveBackDelay(now time.Time) time.Duration {
 // minGiveBack is the shortest time a turned-away job waits in the store.
 const minGiveBack = 5 * time.Second
 
-// pace counts events in two consecutive windows of paceWindow, for a rate
-// over the last window or so.
+// minJudged is how many recent attempts it takes to call a site failing.
+const minJudged = 20
+
+// pace counts attempts in two consecutive windows of paceWindow, for a
+// rate over the last window or so, and keeps the outcomes of the last 64
+// (a bit each), so that a site that recovers is seen to at once.
 type pace struct {
 	start     time.Time // of the current window
 	cur, prev int
+	ok        uint64 // bit i: the i-th latest attempt delivered
+	n         int    // attempts in ok, up to 64
+}
+
+// failing reports whether most of the site's recent attempts (at least
+// minJudged) did not deliver.
+func (p *pace) failing() bool {
+	return p.n >= minJudged && 2*bits.OnesCount64(p.ok) < p.n
 }
 
 const paceWindow = 10 * time.Second
@@ -174,9 +194,14 @@ func (p *pace) roll(now time.Time) {
 	}
 }
 
-func (p *pace) add(now time.Time) {
+func (p *pace) add(now time.Time, delivered bool) {
 	p.roll(now)
 	p.cur++
+	p.ok <<= 1
+	if delivered {
+		p.ok |= 1
+	}
+	p.n = min(p.n+1, 64)
 }
 
 // rate is events per second over the previous window and the part of

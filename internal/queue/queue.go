@@ -53,9 +53,14 @@ type Config struct {
 	// MaxInFlight bounds recipients held in memory (default 10,000).
 	MaxInFlight int
 	// MaxPerSite bounds the recipients one site holds waiting in memory
-	// (default MaxInFlight/4); more are given back to the store, due
-	// again when the site should have caught up.
+	// when it is not keeping pace (default MaxInFlight/4): failing,
+	// throttled, or slower than MaxSiteDrain for what it holds. More are
+	// given back to the store, due again when the site should have caught
+	// up.
 	MaxPerSite int
+	// MaxSiteDrain is how long a site may take to work through the jobs
+	// it holds before it counts as not keeping pace (default 30s).
+	MaxSiteDrain time.Duration
 	// HandoffBytes bounds the message bodies held in memory for
 	// recipients handed over by intake (default DefaultHandoffBytes).
 	HandoffBytes int
@@ -103,6 +108,9 @@ func (c *Config) defaults() {
 	}
 	if c.MaxInFlight <= 0 {
 		c.MaxInFlight = 10000
+	}
+	if c.MaxSiteDrain <= 0 {
+		c.MaxSiteDrain = 30 * time.Second
 	}
 	if c.MaxPerSite <= 0 {
 		c.MaxPerSite = max(1, c.MaxInFlight/4)

@@ -61,11 +61,32 @@ func (s *Scheduler) siteQueue(site *delivery.Site) *siteQueue {
 	return q
 }
 
-// full reports whether the site holds its share of jobs (MaxPerSite).
+// full reports whether the site holds all the jobs it should (fullLocked).
 func (q *siteQueue) full() bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return len(q.jobs) >= q.s.cfg.MaxPerSite
+	return q.fullLocked(q.s.clock.Now())
+}
+
+// fullLocked reports whether the site should take no more jobs into
+// memory: it holds MaxPerSite waiting, and is not about to work through
+// them: most of its recent attempts failed, it is throttled, or at its
+// pace they would take longer than MaxSiteDrain (or it has finished
+// nothing lately). A healthy site that keeps pace may hold more, up to
+// MaxInFlight in all: a burst to one provider waits in memory, not in the
+// store. Call with q.mu held.
+func (q *siteQueue) fullLocked(now time.Time) bool {
+	if len(q.jobs) < q.s.cfg.MaxPerSite {
+		return false
+	}
+	if q.pace.failing() || q.shaped.Stats().ThrottleLevel > 0 {
+		return true
+	}
+	rate := q.pace.rate(now)
+	if rate <= 0 {
+		return now.Sub(q.busySince) >= paceWindow
+	}
+	return time.Duration(float64(len(q.jobs))/rate*float64(time.Second)) > q.s.cfg.MaxSiteDrain
 }
 
 // push adds a job and starts a worker if the site may have one more. A
@@ -75,8 +96,8 @@ func (q *siteQueue) full() bool {
 // memory every site shares (MaxInFlight) and stall mail to the others.
 func (q *siteQueue) push(ctx context.Context, j *job) {
 	q.mu.Lock()
-	if len(q.jobs) >= q.s.cfg.MaxPerSite {
-		delay := q.giveBackDelay(q.s.clock.Now())
+	if now := q.s.clock.Now(); q.fullLocked(now) {
+		delay := q.giveBackDelay(now)
 		q.mu.Unlock()
 		q.s.giveBack(j, delay)
 		return

@@ -128,26 +128,6 @@ has_case() { [[ " $CASES " == *" $1 "* ]]; }
 
 
 
-# CPU ticks of the tree rooted at $1: the root (self + reaped children) and every
-# live child (self + reaped children), as the baseline counts Postfix's master.
-
-
-wait_quiet() {   # wait up to QUIET_WAIT s for the host to be < QUIET_PCT % busy
-    (( QUIET_WAIT > 0 )) || return 0
-    local deadline=$(( $(now_us) + QUIET_WAIT * 1000000 )) a b pct
-    while :; do
-        a=$(machine_ticks); nap 3; b=$(machine_ticks)
-        pct=$(machine_pct "$a" "$b"); pct=${pct%% *}
-        (( pct < QUIET_PCT )) && { log "host quiet (${pct}% busy)"; return 0; }
-        if (( $(now_us) > deadline )); then
-            log "host still ${pct}% busy after ${QUIET_WAIT}s; going on"
-            out "# round started on a busy host: ${pct}% busy before it"
-            return 0
-        fi
-        log "host ${pct}% busy (other work); waiting for < ${QUIET_PCT}%"
-        nap 10
-    done
-}
 
 # ---------------------------------------------------------------- memory sampler
 #
@@ -602,26 +582,11 @@ fi
 HK_CASES=
 for c in $CASES; do [[ $c == hk-* ]] && HK_CASES+=" $c"; done
 if [[ -n $HK_CASES ]]; then
-    if [[ -n $HIKYAKU_BIN ]]; then
-        HK=$HIKYAKU_BIN
-    else
-        command -v go >/dev/null || die "go not found: install Go $(sed -n 's/^go //p' "$REPO/go.mod") or set HIKYAKU_BIN"
-        log "building hikyaku"
-        (cd "$REPO" && go build -o "$WORK/hikyaku" ./cmd/hikyaku) 2>"$LOGDIR/build.log" ||
-            { cat "$LOGDIR/build.log" >&2; die "go build failed (set HIKYAKU_BIN=/path/to/hikyaku to use a built binary)"; }
-        HK=$WORK/hikyaku
-    fi
-    [[ -x $HK ]] || die "no hikyaku binary at $HK"
+    build_hikyaku
     "$HK" bench send --help >/dev/null 2>&1 || die "$HK has no 'bench send' command"
 fi
 
-git_rev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git_dirty=$(git -C "$REPO" status --porcelain -- cmd internal go.mod 2>/dev/null | wc -l)
-out "# bench-compare $(date -u +%FT%TZ) host=$(hostname) kernel=$(uname -r) cpus=$(nproc)" \
-    "cpu=\"$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)\"" \
-    "mem=$(awk '/MemTotal/ { printf "%.0fGiB", $2 / 1048576 }' /proc/meminfo)" \
-    "fs=$(df --output=source,fstype "$WORK" | tail -1 | tr -s ' ' :)"
-out "# hikyaku=$git_rev (uncommitted changes in cmd/internal: $git_dirty files) $(go version 2>/dev/null | cut -d' ' -f3)" \
+host_header bench-compare \
     "postfix=$(postconf -d -h mail_version 2>/dev/null) opendkim=$( (/usr/sbin/opendkim -V 2>/dev/null || true) | awk 'NR == 1 { print $NF }')"
 out "# sizes=\"$SIZES\" n=$N runs=$RUNS sessions=$SESSIONS clients=$CLIENTS warmup=$WARMUP cases=\"$CASES\""
 

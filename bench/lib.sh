@@ -48,3 +48,50 @@ stop_pid() {   # stop_pid PID [SIGNAL] [TIMEOUT_S]: signal, wait, then SIGKILL
     fi
     wait "$p" 2>/dev/null || true
 }
+
+# wait_quiet [NOTE]: wait up to QUIET_WAIT s until other work on the host uses less than
+# QUIET_PCT % of the machine over 3 s, so a run does not start in the middle of someone's
+# build; if it never does, go on and say so in the results (NOTE is added to the log line).
+wait_quiet() {
+    (( QUIET_WAIT > 0 )) || return 0
+    local deadline=$(( $(now_us) + QUIET_WAIT * 1000000 )) a b pct
+    while :; do
+        a=$(machine_ticks); nap 3; b=$(machine_ticks)
+        pct=$(machine_pct "$a" "$b"); pct=${pct%% *}
+        (( pct < QUIET_PCT )) && { log "host quiet (${pct}% busy)"; return 0; }
+        if (( $(now_us) > deadline )); then
+            log "host still ${pct}% busy after ${QUIET_WAIT}s; going on${1:+ ($1)}"
+            out "# started on a busy host: ${pct}% busy before it"
+            return 0
+        fi
+        log "host ${pct}% busy (other work); waiting for < ${QUIET_PCT}%"
+        nap 10
+    done
+}
+
+# build_hikyaku: HK = HIKYAKU_BIN, or a binary built from REPO into WORK (log in LOGDIR).
+build_hikyaku() {
+    if [[ -n ${HIKYAKU_BIN:-} ]]; then
+        HK=$HIKYAKU_BIN
+    else
+        command -v go >/dev/null || die "go not found: install Go $(sed -n 's/^go //p' "$REPO/go.mod") or set HIKYAKU_BIN"
+        log "building hikyaku"
+        (cd "$REPO" && go build -o "$WORK/hikyaku" ./cmd/hikyaku) 2>"$LOGDIR/build.log" ||
+            { cat "$LOGDIR/build.log" >&2; die "go build failed (tree mid-edit? set HIKYAKU_BIN=/path/to/hikyaku to use a built binary)"; }
+        HK=$WORK/hikyaku
+    fi
+    [[ -x $HK ]] || die "no hikyaku binary at $HK"
+}
+
+# host_header NAME EXTRA...: the two header lines of a results file: the machine, then
+# hikyaku's commit and Go's version followed by EXTRA.
+host_header() {
+    local name=$1 rev dirty; shift
+    rev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+    dirty=$(git -C "$REPO" status --porcelain -- cmd internal go.mod 2>/dev/null | wc -l)
+    out "# $name $(date -u +%FT%TZ) host=$(hostname) kernel=$(uname -r) cpus=$(nproc)" \
+        "cpu=\"$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)\"" \
+        "mem=$(awk '/MemTotal/ { printf "%.0fGiB", $2 / 1048576 }' /proc/meminfo)" \
+        "fs=$(df --output=source,fstype "$WORK" | tail -1 | tr -s ' ' :)"
+    out "# hikyaku=$rev (uncommitted changes in cmd/internal: $dirty files) $(go version 2>/dev/null | cut -d' ' -f3)" "$@"
+}

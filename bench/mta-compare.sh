@@ -420,16 +420,7 @@ rm -rf "$LOGDIR" "$HKDATA" "$DUMPDIR"; mkdir -p "$LOGDIR"
 : > "$LOGDIR/admin.log"
 
 if (( HIKYAKU )); then
-    if [[ -n $HIKYAKU_BIN ]]; then
-        HK=$HIKYAKU_BIN
-    else
-        command -v go >/dev/null || die "go not found (or set HIKYAKU_BIN)"
-        log "building hikyaku"
-        (cd "$REPO" && go build -o "$WORK/hikyaku" ./cmd/hikyaku) 2>"$LOGDIR/build.log" ||
-            { cat "$LOGDIR/build.log" >&2; die "go build failed (tree mid-edit? set HIKYAKU_BIN=/path/to/hikyaku to use a built binary)"; }
-        HK=$WORK/hikyaku
-    fi
-    [[ -x $HK ]] || die "no hikyaku binary at $HK"
+    build_hikyaku
     help=$("$HK" serve --help 2>&1)
     for f in --smtp-trusted-networks --smtp-trusted-account --route --smtp --mx; do
         grep -q -- "$f " <<< "$help" ||
@@ -438,14 +429,7 @@ if (( HIKYAKU )); then
     done
 fi
 
-git_rev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git_dirty=$(git -C "$REPO" status --porcelain -- cmd internal go.mod 2>/dev/null | wc -l)
-out "# mta-compare $(date -u +%FT%TZ) host=$(hostname) kernel=$(uname -r) cpus=$(nproc)" \
-    "cpu=\"$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)\"" \
-    "mem=$(awk '/MemTotal/ { printf "%.0fGiB", $2 / 1048576 }' /proc/meminfo)" \
-    "fs=$(df --output=source,fstype "$WORK" | tail -1 | tr -s ' ' :)"
-out "# hikyaku=$git_rev (uncommitted changes in cmd/internal: $git_dirty files) $(go version 2>/dev/null | cut -d' ' -f3)" \
-    "postfix=$(postconf -d -h mail_version 2>/dev/null)"
+host_header mta-compare "postfix=$(postconf -d -h mail_version 2>/dev/null)"
 out "# runs=$RUNS size=$SIZE n=$N sessions=$SESSIONS warmup=$WARMUP hk_cases=\"$HK_CASES\"" \
     "postfix=$POSTFIX hikyaku=$HIKYAKU interleave=$INTERLEAVE quiet_wait=$QUIET_WAIT quiet_pct=$QUIET_PCT"
 
@@ -500,24 +484,6 @@ run_baseline() {   # run_baseline RUNS: one invocation; collects its per-run val
     fi
 }
 
-# Wait (up to QUIET_WAIT s) until other work on the host uses less than QUIET_PCT % of
-# the machine over 3 s, so a round does not start in the middle of someone's build.
-wait_quiet() {
-    (( QUIET_WAIT > 0 )) || return 0
-    local deadline=$(( $(now_us) + QUIET_WAIT * 1000000 )) a b pct
-    while :; do
-        a=$(machine_ticks); nap 3; b=$(machine_ticks)
-        pct=$(machine_pct "$a" "$b"); pct=${pct%% *}
-        (( pct < QUIET_PCT )) && { log "host quiet (${pct}% busy)"; return 0; }
-        if (( $(now_us) > deadline )); then
-            log "host still ${pct}% busy after ${QUIET_WAIT}s; going on (see other_cpu_s in the run lines)"
-            out "# round started on a busy host: ${pct}% busy before it"
-            return 0
-        fi
-        log "host ${pct}% busy (other work); waiting for < ${QUIET_PCT}%"
-        nap 10
-    done
-}
 
 hk_round() {   # hk_round RUN#: one hikyaku run per case
     local hc
@@ -534,14 +500,14 @@ hk_round() {   # hk_round RUN#: one hikyaku run per case
 if (( INTERLEAVE )); then
     for r in $(seq "$RUNS"); do
         log "=== round $r/$RUNS"
-        wait_quiet
+        wait_quiet "see other_cpu_s in the run lines"
         if (( POSTFIX )); then run_baseline 1; fi
         if (( HIKYAKU )); then hk_round "$r"; fi
     done
 else
-    wait_quiet
+    wait_quiet "see other_cpu_s in the run lines"
     if (( POSTFIX )); then run_baseline "$RUNS"; fi
-    wait_quiet
+    wait_quiet "see other_cpu_s in the run lines"
     if (( HIKYAKU )); then for r in $(seq "$RUNS"); do hk_round "$r"; done; fi
 fi
 

@@ -145,22 +145,6 @@ hwm_mb() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev
 rss_mb() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 cpu_s()  { calc "($2 - $1) / $HZ" 1; }
 
-wait_quiet() {   # wait up to QUIET_WAIT s for the host to be < QUIET_PCT % busy
-    (( QUIET_WAIT > 0 )) || return 0
-    local deadline=$(( $(now_us) + QUIET_WAIT * 1000000 )) a b pct
-    while :; do
-        a=$(machine_ticks); nap 3; b=$(machine_ticks)
-        pct=$(machine_pct "$a" "$b"); pct=${pct%% *}
-        (( pct < QUIET_PCT )) && { log "host quiet (${pct}% busy)"; return 0; }
-        if (( $(now_us) > deadline )); then
-            log "host still ${pct}% busy after ${QUIET_WAIT}s; going on"
-            out "# started on a busy host: ${pct}% busy before it"
-            return 0
-        fi
-        log "host ${pct}% busy (other work); waiting for < ${QUIET_PCT}%"
-        nap 10
-    done
-}
 
 # ---------------------------------------------------------------- the store
 
@@ -368,25 +352,10 @@ reap_leftovers
 rm -rf "$LOGDIR" "$WORK/hk1" "$WORK/hk2"; mkdir -p "$LOGDIR"
 : > "$RESULTS"; : > "$LOGDIR/admin.log"
 
-if [[ -n $HIKYAKU_BIN ]]; then
-    HK=$HIKYAKU_BIN
-else
-    command -v go >/dev/null || die "go not found: install Go $(sed -n 's/^go //p' "$REPO/go.mod") or set HIKYAKU_BIN"
-    log "building hikyaku"
-    (cd "$REPO" && go build -o "$WORK/hikyaku" ./cmd/hikyaku) 2>"$LOGDIR/build.log" ||
-        { cat "$LOGDIR/build.log" >&2; die "go build failed (set HIKYAKU_BIN=/path/to/hikyaku to use a built binary)"; }
-    HK=$WORK/hikyaku
-fi
-[[ -x $HK ]] || die "no hikyaku binary at $HK"
+build_hikyaku
 "$HK" queue retry --help >/dev/null 2>&1 || die "$HK has no 'queue retry' command (too old?)"
 
-git_rev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git_dirty=$(git -C "$REPO" status --porcelain -- cmd internal go.mod 2>/dev/null | wc -l)
-out "# bench-scale $(date -u +%FT%TZ) host=$(hostname) kernel=$(uname -r) cpus=$(nproc)" \
-    "cpu=\"$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)\"" \
-    "mem=$(awk '/MemTotal/ { printf "%.0fGiB", $2 / 1048576 }' /proc/meminfo)" \
-    "fs=$(df --output=source,fstype "$WORK" | tail -1 | tr -s ' ' :)"
-out "# hikyaku=$git_rev (uncommitted changes in cmd/internal: $git_dirty files) $(go version 2>/dev/null | cut -d' ' -f3)" \
+host_header bench-scale \
     "store=$STORE$( [[ $STORE == postgres ]] && echo " ($(psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -tAc 'SHOW server_version' 2>/dev/null))")"
 out "# n_queue=$N_QUEUE n_fresh=$N_FRESH size=$SIZE clients=$CLIENTS warmup=$WARMUP defer_reply=$DEFER_REPLY" \
     "identity=$IDENTITY two_nodes=$TWO_NODES$( (( TWO_NODES )) && echo " n_nodes=$N_NODES")"

@@ -56,6 +56,8 @@ type conn struct {
 	idle *time.Timer // expiry while idle in the pool
 	// maxMessages is the site's own messages-per-connection limit, if any.
 	maxMessages int
+	// maxIdle is the site's own idle limit (Site.MaxIdle), if any.
+	maxIdle int
 }
 
 func newConn(nc net.Conn, h Host, addr string) *conn {

@@ -26,8 +26,8 @@ type PoolConfig struct {
 	// Timeouts bound each step of a session.
 	Timeouts Timeouts
 	// MaxIdlePerSite is how many idle connections are kept per site for
-	// the next message (default 4). Negative keeps none: every message
-	// gets its own connection.
+	// the next message (default 4), or Site.MaxIdle when that is more.
+	// Negative keeps none: every message gets its own connection.
 	MaxIdlePerSite int
 	// IdleTimeout closes a connection idle this long (default 10s).
 	// Remote servers drop idle clients after about a minute; holding a
@@ -155,7 +155,7 @@ func (p *Pool) Deliver(ctx context.Context, site *Site, env *Envelope) (*Report,
 			}
 			c.key = key
 		}
-		c.maxMessages = site.MaxMessagesPerConn
+		c.maxMessages, c.maxIdle = site.MaxMessagesPerConn, site.MaxIdle
 		stop := c.bind(ctx)
 		err, stale := p.transact(ctx, c, &e, rep, reused)
 		if !stop() {
@@ -243,7 +243,7 @@ func (p *Pool) put(c *conn) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed || p.cfg.MaxIdlePerSite < 0 || len(p.idle[c.key]) >= p.cfg.MaxIdlePerSite ||
+	if p.closed || p.cfg.MaxIdlePerSite < 0 || len(p.idle[c.key]) >= max(p.cfg.MaxIdlePerSite, c.maxIdle) ||
 		c.messages >= p.cfg.MaxMessagesPerConn || (c.maxMessages > 0 && c.messages >= c.maxMessages) ||
 		time.Since(c.created) >= p.cfg.MaxConnAge {
 		p.retire(c)

@@ -220,6 +220,46 @@ func TestPoolConcurrentDeliveries(t *testing.T) {
 	}
 }
 
+// TestPoolKeepsTheSiteIdleLimit: workers that all finish a message before
+// any takes the next (their outcomes being recorded) find their own
+// connections again when the site's MaxIdle covers them, as the scheduler
+// sets it to the site's connection limit; with the pool's default of 4,
+// the rest are closed and opened again every round.
+func TestPoolKeepsTheSiteIdleLimit(t *testing.T) {
+	t.Parallel()
+	const workers, rounds = 8, 4
+	for _, tc := range []struct {
+		name    string
+		maxIdle int
+		conns   func(n int) bool
+	}{
+		{"site limit", workers, func(n int) bool { return n == workers }},
+		{"pool default", 0, func(n int) bool { return n >= workers+(rounds-1)*(workers-4) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := smtptest.Start(t, smtptest.Options{})
+			p := newPool(t, PoolConfig{})
+			site := siteOf(t, srv, nil)
+			site.MaxIdle = tc.maxIdle
+			for r := 0; r < rounds; r++ {
+				var wg sync.WaitGroup
+				for w := 0; w < workers; w++ {
+					wg.Go(func() {
+						if _, err := p.Deliver(context.Background(), site, envelope(fmt.Sprintf("r%dw%d", r, w))); err != nil {
+							t.Error(err)
+						}
+					})
+				}
+				wg.Wait()
+			}
+			if n := srv.Connections(); !tc.conns(n) {
+				t.Errorf("%d connections for %d workers over %d rounds", n, workers, rounds)
+			}
+		})
+	}
+}
+
 // TestDeliverThroughMX resolves a domain through DNS and tries its MX
 // hosts in order, as it would on the Internet.
 func TestDeliverThroughMX(t *testing.T) {

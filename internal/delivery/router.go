@@ -43,6 +43,12 @@ type Site struct {
 	// site after that many messages, below PoolConfig.MaxMessagesPerConn
 	// (the shaping file's messages_per_connection: Yahoo asks for 20).
 	MaxMessagesPerConn int
+	// MaxIdle, when above PoolConfig.MaxIdlePerSite, is how many idle
+	// connections the pool keeps for this site: the scheduler's connection
+	// limit for it, so that its workers, each between two messages (the
+	// last one's outcome being recorded), find their connections again
+	// instead of one in five surviving.
+	MaxIdle int
 }
 
 // Host is one server of a site.

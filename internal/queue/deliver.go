@@ -47,7 +47,8 @@ func (s *Scheduler) deliver(ctx context.Context, shaped *shaping.Site, j *job) (
 	// A delivery under way finishes even when shutdown begins: aborting
 	// it would waste the attempt (the pool's timeouts bound it).
 	site := *j.site
-	site.MaxMessagesPerConn = shaped.Stats().Limits.MessagesPerConnection
+	limits := shaped.Stats().Limits
+	site.MaxMessagesPerConn, site.MaxIdle = limits.MessagesPerConnection, limits.MaxConnections
 	rep, err := s.transport.Deliver(context.WithoutCancel(ctx), &site, env)
 	if rep != nil && rep.Throttled() {
 		shaped.Throttled(throttleReason(rep, err))

@@ -16,8 +16,8 @@ import (
 // recipient's VERP address, so a bounce that comes back later names it, on
 // the message's custom MAIL FROM domain or else the default one.
 //
-// It reports whether the recipient was delivered, for the site's health.
-func (s *Scheduler) deliver(ctx context.Context, shaped *shaping.Site, j *job) (delivered bool) {
+// It returns the attempt's outcome, for the site's health.
+func (s *Scheduler) deliver(ctx context.Context, shaped *shaping.Site, j *job) outcome {
 	c := j.claim
 	start := s.clock.Now()
 	body, err := c.Body, error(nil)
@@ -27,13 +27,13 @@ func (s *Scheduler) deliver(ctx context.Context, shaped *shaping.Site, j *job) (
 	if err != nil && ctx.Err() != nil {
 		// Shutdown cancelled the read: no attempt was made.
 		s.finish(c, j.site, nil, errStopped, start)
-		return false
+		return outcome{}
 	}
 	if err != nil {
 		s.log.Error("read message body", "message_id", c.Recipient.MessageID, "err", err)
 		s.finish(c, j.site, nil, &delivery.Error{Stage: delivery.StageLocal, Temporary: true,
 			Enhanced: "4.3.0", Message: "message body could not be read"}, start)
-		return false
+		return outcome{}
 	}
 	returnPath := s.cfg.ReturnPathDomain
 	if c.MailFromDomain != "" {
@@ -55,8 +55,8 @@ func (s *Scheduler) deliver(ctx context.Context, shaped *shaping.Site, j *job) (
 		s.metrics.throttled.Inc()
 	}
 	s.finish(c, j.site, rep, err, start)
-	res, _, _ := outcomeOf(rep, err)
-	return res == delivery.Delivered
+	res, reply, stage := outcomeOf(rep, err)
+	return outcome{res, reply, stage}
 }
 
 func throttleReason(rep *delivery.Report, err error) string {
@@ -100,6 +100,13 @@ func (s *Scheduler) giveBack(j *job, delay time.Duration) {
 	defer s.wg.Done()
 	s.gaveBack.Add(1)
 	s.finish(j.claim, j.site, nil, &siteBusy{delay}, s.clock.Now())
+}
+
+// suspended defers a job of a suspended site without connecting.
+func (s *Scheduler) suspended(j *job, err *delivery.Error) {
+	defer s.wg.Done()
+	s.metrics.heldSuspended.Inc()
+	s.finish(j.claim, j.site, nil, err, s.clock.Now())
 }
 
 // finish records the attempt and moves the recipient on: delivered,

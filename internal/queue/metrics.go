@@ -11,6 +11,7 @@ type Metrics struct{ m *metrics }
 
 type metrics struct {
 	claimed, handedOver, givenBack, delivered, deferred, bounced, throttled, leaseLost prometheus.Counter
+	suspensions, heldSuspended                                                         prometheus.Counter
 }
 
 // NewMetrics creates the metrics and registers them on reg (if non-nil).
@@ -28,9 +29,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		bounced:   c("bounced_total", "Recipients bounced (permanent failure or retries exhausted)."),
 		throttled: c("throttle_signals_total", "Replies that asked to slow down (421, rate limited)."),
 		leaseLost: c("lease_lost_total", "Attempts whose lease had passed to another node before they were recorded (possible duplicates)."),
+		suspensions: c("site_suspensions_total",
+			"Times a site was suspended after temporary failures in a row (Postfix's dead destination)."),
+		heldSuspended: c("suspended_deferrals_total",
+			"Recipients deferred without a connection because their site was suspended (also counted in deferred_total)."),
 	}
 	if reg != nil {
-		reg.MustRegister(m.claimed, m.handedOver, m.givenBack, m.delivered, m.deferred, m.bounced, m.throttled, m.leaseLost)
+		reg.MustRegister(m.claimed, m.handedOver, m.givenBack, m.delivered, m.deferred, m.bounced, m.throttled, m.leaseLost,
+			m.suspensions, m.heldSuspended)
 	}
 	return &Metrics{m: m}
 }

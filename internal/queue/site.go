@@ -32,6 +32,8 @@ type siteQueue struct {
 	// workers last started from none.
 	pace      pace
 	busySince time.Time
+	// dead suspends the site after a run of temporary failures.
+	dead suspension
 }
 
 // siteQueue returns the queue of the shaping site a delivery falls under:
@@ -96,7 +98,12 @@ func (q *siteQueue) fullLocked(now time.Time) bool {
 // memory every site shares (MaxInFlight) and stall mail to the others.
 func (q *siteQueue) push(ctx context.Context, j *job) {
 	q.mu.Lock()
-	if now := q.s.clock.Now(); q.fullLocked(now) {
+	if now := q.s.clock.Now(); q.dead.holds(now) {
+		err := q.dead.err()
+		q.mu.Unlock()
+		q.s.suspended(j, err)
+		return
+	} else if q.fullLocked(now) {
 		delay := q.giveBackDelay(now)
 		q.mu.Unlock()
 		q.s.giveBack(j, delay)
@@ -143,16 +150,36 @@ func (q *siteQueue) work(ctx context.Context) {
 		if j == nil {
 			return
 		}
+		q.mu.Lock()
+		admit, held := q.dead.admit(q.s.clock.Now()), q.dead.err()
+		q.mu.Unlock()
+		if !admit {
+			q.s.suspended(j, held)
+			continue
+		}
 		if err := q.shaped.Wait(ctx); err != nil {
 			q.s.finish(j.claim, j.site, nil, errStopped, q.s.clock.Now())
 			q.s.wg.Done()
 			continue
 		}
-		ok := q.s.deliver(ctx, q.shaped, j)
-		q.mu.Lock()
-		q.pace.add(q.s.clock.Now(), ok)
-		q.mu.Unlock()
+		o := q.s.deliver(ctx, q.shaped, j)
 		q.s.wg.Done()
+		if o.res == 0 {
+			continue
+		}
+		now := q.s.clock.Now()
+		q.mu.Lock()
+		q.pace.add(now, o.res == delivery.Delivered)
+		began, ended := q.dead.record(now, o)
+		q.mu.Unlock()
+		switch {
+		case began:
+			q.s.metrics.suspensions.Inc()
+			q.s.log.Warn("site suspended: temporary failures in a row; deferring its mail without connecting, probing every "+probeEvery.String(),
+				"site", q.shaped.Key(), "failures", suspendAfter, "last_reply", replyText(o.reply, o.stage))
+		case ended:
+			q.s.log.Info("site resumed: an attempt did not fail temporarily", "site", q.shaped.Key(), "reply", replyText(o.reply, o.stage))
+		}
 	}
 }
 

@@ -1,0 +1,92 @@
+package queue
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/hikyaku/hikyaku/internal/delivery"
+)
+
+// suspendAfter is how many temporary failures in a row suspend a site.
+const suspendAfter = 32
+
+// probeEvery is how often a suspended site is offered one message.
+const probeEvery = 10 * time.Second
+
+// suspension is Postfix's dead destination ("delivery temporarily
+// suspended"): a site whose last suspendAfter attempts all failed
+// temporarily (connections refused or timed out, every recipient
+// answered 4xx) is in an outage or refusing this sender, and offering it
+// the rest of its queue only costs a transaction, a recorded attempt and
+// an event each while mail to other sites waits for the CPU. While
+// suspended, one recipient per probeEvery is attempted (the probe); the
+// others are deferred without a connection, as attempts of their own
+// (their backoff grows, MaxAge still bounces them), the reply naming the
+// failure that suspended the site. The first attempt that does not fail
+// temporarily (delivered, or a 5xx: the site answers) lifts it.
+// Permanent failures break the streak, so a list full of unknown users
+// never suspends a site; a throttle (421) counts, and the shaper slows
+// the site down first.
+type suspension struct {
+	streak    int // temporary failures in a row
+	last      delivery.Reply
+	stage     delivery.Stage
+	nextProbe time.Time
+}
+
+func (s *suspension) active() bool { return s.streak >= suspendAfter }
+
+// holds reports whether a job offered now is to be deferred without an
+// attempt: the site is suspended and its next probe is not due.
+func (s *suspension) holds(now time.Time) bool {
+	return s.active() && now.Before(s.nextProbe)
+}
+
+// admit reports whether a job may be attempted now, taking the probe's
+// turn when the site is suspended.
+func (s *suspension) admit(now time.Time) bool {
+	if s.holds(now) {
+		return false
+	}
+	if s.active() {
+		s.nextProbe = now.Add(probeEvery)
+	}
+	return true
+}
+
+// record counts an attempt's result; began and ended say whether it
+// suspended the site or lifted its suspension.
+func (s *suspension) record(now time.Time, o outcome) (began, ended bool) {
+	if o.res != delivery.Temporary {
+		ended = s.active()
+		s.streak = 0
+		return false, ended
+	}
+	s.streak++
+	s.last, s.stage = o.reply, o.stage
+	if s.streak == suspendAfter {
+		s.nextProbe = now.Add(probeEvery)
+		return true, false
+	}
+	return false, false
+}
+
+// err is the failure a held job is deferred with: no server was asked,
+// so no SMTP code; the status and text are those of the latest failure.
+func (s *suspension) err() *delivery.Error {
+	enh := s.last.Enhanced
+	if enh == "" {
+		enh = "4.4.1"
+	}
+	return &delivery.Error{Enhanced: enh, Temporary: true, Stage: delivery.StageLocal,
+		Message: "delivery temporarily suspended after " + strconv.Itoa(s.streak) +
+			" temporary failures in a row: " + replyText(s.last, s.stage)}
+}
+
+// outcome is what one attempt came to, for the site's health; res 0 when
+// no attempt reached the site (shutdown, the body could not be read).
+type outcome struct {
+	res   delivery.Result
+	reply delivery.Reply
+	stage delivery.Stage
+}

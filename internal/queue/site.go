@@ -96,6 +96,8 @@ func (q *siteQueue) fullLocked(now time.Time) bool {
 // back to the store, due again when the site should have worked through
 // what it holds, so that one slow or throttled site cannot fill the
 // memory every site shares (MaxInFlight) and stall mail to the others.
+// A suspended site's job is deferred at once, unless a probe is out or
+// due (suspension).
 func (q *siteQueue) push(ctx context.Context, j *job) {
 	q.mu.Lock()
 	if now := q.s.clock.Now(); q.dead.holds(now) {
@@ -110,27 +112,41 @@ func (q *siteQueue) push(ctx context.Context, j *job) {
 		return
 	}
 	q.jobs = append(q.jobs, j)
-	start := q.workers < max(1, q.shaped.Stats().Limits.MaxConnections)
-	if start {
-		if q.workers == 0 {
-			q.busySince = q.s.clock.Now()
-		}
-		q.workers++
-	}
+	start := q.startLocked()
 	q.mu.Unlock()
 	if start {
 		go q.work(ctx)
 	}
 }
 
-// pop takes the next job, or ends the worker when there is none.
-func (q *siteQueue) pop() *job {
+// startLocked counts one more worker if the site may have one: it has
+// jobs, fewer workers than its connection limit, and no probe out (its
+// prober is its only worker). Call with q.mu held.
+func (q *siteQueue) startLocked() bool {
+	if len(q.jobs) == 0 || q.dead.probing || q.workers >= max(1, q.shaped.Stats().Limits.MaxConnections) {
+		return false
+	}
+	if q.workers == 0 {
+		q.busySince = q.s.clock.Now()
+	}
+	q.workers++
+	return true
+}
+
+// next takes the next job and what to do with it, or ends the worker
+// when there is none, or when a probe is out (the prober goes on with
+// the jobs when it has its answer).
+func (q *siteQueue) next() (*job, verdict) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if len(q.jobs) == 0 {
+	if len(q.jobs) == 0 || q.dead.probing {
 		q.workers--
-		return nil
+		return nil, attempt
 	}
+	return q.popLocked(), q.dead.judge(q.s.clock.Now())
+}
+
+func (q *siteQueue) popLocked() *job {
 	j := q.jobs[0]
 	q.jobs[0] = nil
 	q.jobs = q.jobs[1:]
@@ -146,40 +162,57 @@ func (q *siteQueue) work(ctx context.Context) {
 	}
 	defer release()
 	for {
-		j := q.pop()
+		j, v := q.next()
 		if j == nil {
 			return
 		}
-		q.mu.Lock()
-		admit, held := q.dead.admit(q.s.clock.Now()), q.dead.err()
-		q.mu.Unlock()
-		if !admit {
-			q.s.suspended(j, held)
+		if v == hold {
+			q.mu.Lock()
+			err := q.dead.err()
+			q.mu.Unlock()
+			q.s.suspended(j, err)
 			continue
 		}
+		o := outcome{}
 		if err := q.shaped.Wait(ctx); err != nil {
 			q.s.finish(j.claim, j.site, nil, errStopped, q.s.clock.Now())
-			q.s.wg.Done()
-			continue
+		} else {
+			o = q.s.deliver(ctx, q.shaped, j)
 		}
-		o := q.s.deliver(ctx, q.shaped, j)
 		q.s.wg.Done()
-		if o.res == 0 {
-			continue
-		}
-		now := q.s.clock.Now()
-		q.mu.Lock()
+		q.attempted(ctx, v, o)
+	}
+}
+
+// attempted counts an attempt's outcome for the site's pace and health;
+// a probe's answer ends the probe, and when the site answered, lifts the
+// suspension and starts workers for the jobs that waited for it.
+func (q *siteQueue) attempted(ctx context.Context, v verdict, o outcome) {
+	now := q.s.clock.Now()
+	q.mu.Lock()
+	if v == probe {
+		q.dead.probing = false
+	}
+	var began, ended bool
+	if o.res != 0 {
 		q.pace.add(now, o.res == delivery.Delivered)
-		began, ended := q.dead.record(now, o)
-		q.mu.Unlock()
-		switch {
-		case began:
-			q.s.metrics.suspensions.Inc()
-			q.s.log.Warn("site suspended: temporary failures in a row; deferring its mail without connecting, probing every "+probeEvery.String(),
-				"site", q.shaped.Key(), "failures", suspendAfter, "last_reply", replyText(o.reply, o.stage))
-		case ended:
-			q.s.log.Info("site resumed: an attempt did not fail temporarily", "site", q.shaped.Key(), "reply", replyText(o.reply, o.stage))
-		}
+		began, ended = q.dead.record(now, o)
+	}
+	more := 0
+	for ended && q.startLocked() {
+		more++
+	}
+	q.mu.Unlock()
+	for range more {
+		go q.work(ctx)
+	}
+	switch {
+	case began:
+		q.s.metrics.suspensions.Inc()
+		q.s.log.Warn("site suspended: temporary failures in a row; deferring its mail without connecting, probing every "+probeEvery.String(),
+			"site", q.shaped.Key(), "failures", suspendAfter, "last_reply", replyText(o.reply, o.stage))
+	case ended:
+		q.s.log.Info("site resumed: an attempt did not fail temporarily", "site", q.shaped.Key(), "reply", replyText(o.reply, o.stage))
 	}
 }
 
@@ -264,10 +297,14 @@ func (p *pace) rate(now time.Time) float64 {
 // their leases are released so they are retried at once elsewhere.
 func (q *siteQueue) drain(err error) {
 	for {
-		j := q.pop()
-		if j == nil {
+		q.mu.Lock()
+		if len(q.jobs) == 0 {
+			q.workers--
+			q.mu.Unlock()
 			return
 		}
+		j := q.popLocked()
+		q.mu.Unlock()
 		q.s.finish(j.claim, j.site, nil, errStopped, q.s.clock.Now())
 		q.s.wg.Done()
 	}

@@ -19,11 +19,13 @@ const probeEvery = 10 * time.Second
 // answered 4xx) is in an outage or refusing this sender, and offering it
 // the rest of its queue only costs a transaction, a recorded attempt and
 // an event each while mail to other sites waits for the CPU. While
-// suspended, one recipient per probeEvery is attempted (the probe); the
-// others are deferred without a connection, as attempts of their own
-// (their backoff grows, MaxAge still bounces them), the reply naming the
-// failure that suspended the site. The first attempt that does not fail
-// temporarily (delivered, or a 5xx: the site answers) lifts it.
+// suspended, one recipient per probeEvery is attempted (the probe) by one
+// worker, and what comes meanwhile waits in memory for its answer; when
+// no probe is out, the site's mail is deferred without a connection, as
+// attempts of their own (their backoff grows, MaxAge still bounces them),
+// the reply naming the failure that suspended the site. The first attempt
+// that does not fail temporarily (delivered, or a 5xx: the site answers)
+// lifts it, and the mail that waited for the probe goes at once.
 // Permanent failures break the streak, so a list full of unknown users
 // never suspends a site; a throttle (421) counts, and the shaper slows
 // the site down first.
@@ -32,26 +34,38 @@ type suspension struct {
 	last      delivery.Reply
 	stage     delivery.Stage
 	nextProbe time.Time
+	// probing says a probe is out: its worker is the site's only one.
+	probing bool
 }
 
 func (s *suspension) active() bool { return s.streak >= suspendAfter }
 
 // holds reports whether a job offered now is to be deferred without an
-// attempt: the site is suspended and its next probe is not due.
+// attempt: the site is suspended, no probe is out and none is due.
 func (s *suspension) holds(now time.Time) bool {
-	return s.active() && now.Before(s.nextProbe)
+	return s.active() && !s.probing && now.Before(s.nextProbe)
 }
 
-// admit reports whether a job may be attempted now, taking the probe's
-// turn when the site is suspended.
-func (s *suspension) admit(now time.Time) bool {
-	if s.holds(now) {
-		return false
+// verdict says what a worker does with the next job of a site.
+type verdict int
+
+const (
+	attempt verdict = iota // deliver it
+	probe                  // deliver it as the suspended site's probe
+	hold                   // defer it without connecting
+)
+
+// judge decides for the next job, taking the probe's turn when one is
+// due.
+func (s *suspension) judge(now time.Time) verdict {
+	switch {
+	case !s.active():
+		return attempt
+	case now.Before(s.nextProbe):
+		return hold
 	}
-	if s.active() {
-		s.nextProbe = now.Add(probeEvery)
-	}
-	return true
+	s.nextProbe, s.probing = now.Add(probeEvery), true
+	return probe
 }
 
 // record counts an attempt's result; began and ended say whether it

@@ -3,7 +3,6 @@ package queue_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hikyaku/hikyaku/internal/delivery"
 	"github.com/hikyaku/hikyaku/internal/smtptest"
@@ -14,7 +13,8 @@ import (
 // row (Postfix's dead destination): the rest of its mail is deferred
 // without a connection, as attempts with no host whose reply says so, and
 // its backoff grows. Permanent failures never suspend a site: the site
-// answers. Once the site recovers, a probe lifts the suspension and
+// answers. Once the site recovers, the first retry is the probe, the
+// others wait for its answer rather than being deferred again, and
 // everything is delivered, each once.
 func TestASiteFailingEveryAttemptIsSuspended(t *testing.T) {
 	t.Parallel()
@@ -74,15 +74,33 @@ func TestASiteFailingEveryAttemptIsSuspended(t *testing.T) {
 				t.Errorf("site_suspensions_total %v, want 1", got)
 			}
 
+			// The retries come due while the site is still down: one probe,
+			// and the others, having waited for its answer, are deferred
+			// again without a connection.
+			f.advance(maxRetryAfter, r)
+			probes := 0
+			for _, id := range ids {
+				f.waitAttempts(id, 0, 2)
+				if a := f.attempts(id, 0); a[len(a)-1].Host != "" {
+					probes++
+				}
+			}
+			if probes != 1 {
+				t.Errorf("%d attempts reached the suspended site, want 1 probe", probes)
+			}
+
+			// The site recovers and the retries come due: the first is the
+			// probe, the others wait in memory for its answer, and go.
 			srv.ClearFaults()
-			f.waitFor("every recipient to be delivered once the site recovers", func() bool {
-				f.advance(maxRetryAfter, r)
-				time.Sleep(20 * time.Millisecond)
-				return srv.Delivered("r@dead.test") >= n
-			})
+			f.advance(maxRetryAfter, r)
 			f.waitDelivered(ids)
 			if got := srv.Delivered("r@dead.test"); got != n {
 				t.Errorf("%d copies delivered, want %d", got, n)
+			}
+			for _, id := range ids {
+				if rc := f.recipient(id, 0); rc.Attempts != 3 {
+					t.Errorf("%s: %d attempts, want 3 (none deferred again while the probe was out)", id, rc.Attempts)
+				}
 			}
 			if !strings.Contains(f.log.String(), "site resumed") {
 				t.Error("no \"site resumed\" in the log")

@@ -3,6 +3,8 @@ package queue
 import (
 	"testing"
 	"time"
+
+	"github.com/hikyaku/hikyaku/internal/delivery"
 )
 
 // A site is judged failing on its last attempts only, so one that
@@ -32,5 +34,29 @@ func TestPaceJudgesTheLatestAttempts(t *testing.T) {
 	}
 	if r := p.rate(now.Add(5 * time.Second)); r <= 0 {
 		t.Errorf("rate %v, want > 0", r)
+	}
+}
+
+// A suspended site that answers again is resumed and no longer failing,
+// though most of its last 64 attempts failed: the backlog that comes back
+// with it must not be given back for MaxBackoff.
+func TestAResumedSiteIsNotFailing(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	var q siteQueue
+	busy := outcome{res: delivery.Temporary, reply: delivery.Reply{Code: 450, Enhanced: "4.2.1"}, stage: delivery.StageRcpt}
+	for i := range 64 {
+		if began, _ := q.recordLocked(now, busy); began != (i == suspendAfter-1) {
+			t.Fatalf("attempt %d: began %v", i+1, began)
+		}
+	}
+	if !q.dead.active() || !q.pace.failing() {
+		t.Fatal("64 failures: want suspended and failing")
+	}
+	if _, ended := q.recordLocked(now, outcome{res: delivery.Delivered}); !ended {
+		t.Fatal("a delivery did not end the suspension")
+	}
+	if q.dead.active() || q.pace.failing() {
+		t.Error("resumed site still suspended or failing")
 	}
 }

@@ -195,8 +195,7 @@ func (q *siteQueue) attempted(ctx context.Context, v verdict, o outcome) {
 	}
 	var began, ended bool
 	if o.res != 0 {
-		q.pace.add(now, o.res == delivery.Delivered)
-		began, ended = q.dead.record(now, o)
+		began, ended = q.recordLocked(now, o)
 	}
 	more := 0
 	for ended && q.startLocked() {
@@ -214,6 +213,21 @@ func (q *siteQueue) attempted(ctx context.Context, v verdict, o outcome) {
 	case ended:
 		q.s.log.Info("site resumed: an attempt did not fail temporarily", "site", q.shaped.Key(), "reply", replyText(o.reply, o.stage))
 	}
+}
+
+// recordLocked counts an attempt's result in the site's pace and
+// suspension. A site that answers again after a suspension is no longer
+// failing either: the failures behind it are forgotten, or the backlog
+// that comes back with it would be given back to the store for
+// MaxBackoff (giveBackDelay) until deliveries outnumbered them. Call
+// with q.mu held.
+func (q *siteQueue) recordLocked(now time.Time, o outcome) (began, ended bool) {
+	began, ended = q.dead.record(now, o)
+	if ended {
+		q.pace.ok, q.pace.n = 0, 0
+	}
+	q.pace.add(now, o.res == delivery.Delivered)
+	return began, ended
 }
 
 // giveBackDelay is how long a job turned away by a full queue should stay

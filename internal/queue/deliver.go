@@ -106,8 +106,18 @@ func (s *Scheduler) giveBack(j *job, delay time.Duration) {
 func (s *Scheduler) suspended(j *job, err *delivery.Error) {
 	defer s.wg.Done()
 	s.metrics.heldSuspended.Inc()
-	s.finish(j.claim, j.site, nil, err, s.clock.Now())
+	s.finish(j.claim, j.site, nil, &heldBack{err}, s.clock.Now())
 }
+
+// heldBack is the failure of a job its suspended site was not offered:
+// recorded as an attempt (with no host), with a DeliveryDelay event only
+// when it is the recipient's first: after that, an outage of a big site
+// would send a flood of them, an event per recipient per retry, each
+// saying what the recipient's last one said.
+type heldBack struct{ err *delivery.Error }
+
+func (e *heldBack) Error() string { return e.err.Error() }
+func (e *heldBack) Unwrap() error { return e.err }
 
 // finish records the attempt and moves the recipient on: delivered,
 // deferred with backoff, or bounced (a 5xx, or retries past MaxAge).
@@ -168,7 +178,7 @@ func (s *Scheduler) finish(c *store.Claim, site *delivery.Site, rep *delivery.Re
 	}
 	a.Status = r.Status
 	var evs []*store.Event
-	if c.Origin != "system" {
+	if c.Origin != "system" && (c.Recipient.Attempts == 0 || !errors.As(err, new(*heldBack))) {
 		remote := ""
 		if rep != nil {
 			remote = rep.Addr

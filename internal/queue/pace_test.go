@@ -46,14 +46,14 @@ func TestAResumedSiteIsNotFailing(t *testing.T) {
 	var q siteQueue
 	busy := outcome{res: delivery.Temporary, reply: delivery.Reply{Code: 450, Enhanced: "4.2.1"}, stage: delivery.StageRcpt}
 	for i := range 64 {
-		if began, _ := q.recordLocked(now, busy); began != (i == suspendAfter-1) {
+		if began, _, _ := q.recordLocked(now, busy); began != (i == suspendAfter-1) {
 			t.Fatalf("attempt %d: began %v", i+1, began)
 		}
 	}
 	if !q.dead.active() || !q.pace.failing() {
 		t.Fatal("64 failures: want suspended and failing")
 	}
-	if _, ended := q.recordLocked(now, outcome{res: delivery.Delivered}); !ended {
+	if _, ended, _ := q.recordLocked(now, outcome{res: delivery.Delivered}); !ended {
 		t.Fatal("a delivery did not end the suspension")
 	}
 	if q.dead.active() || q.pace.failing() {

@@ -101,7 +101,7 @@ func (q *siteQueue) fullLocked(now time.Time) bool {
 func (q *siteQueue) push(ctx context.Context, j *job) {
 	q.mu.Lock()
 	if now := q.s.clock.Now(); q.dead.holds(now) {
-		err := q.dead.err()
+		err := q.dead.hold()
 		q.mu.Unlock()
 		q.s.suspended(j, err)
 		return
@@ -168,7 +168,7 @@ func (q *siteQueue) work(ctx context.Context) {
 		}
 		if v == hold {
 			q.mu.Lock()
-			err := q.dead.err()
+			err := q.dead.hold()
 			q.mu.Unlock()
 			q.s.suspended(j, err)
 			continue
@@ -179,8 +179,10 @@ func (q *siteQueue) work(ctx context.Context) {
 		} else {
 			o = q.s.deliver(ctx, q.shaped, j)
 		}
-		q.s.wg.Done()
+		// The job is done after its outcome is counted: attempted may
+		// add to the wait group (flush) while it is still above zero.
 		q.attempted(ctx, v, o)
+		q.s.wg.Done()
 	}
 }
 
@@ -193,9 +195,9 @@ func (q *siteQueue) attempted(ctx context.Context, v verdict, o outcome) {
 	if v == probe {
 		q.dead.probing = false
 	}
-	var began, ended bool
+	var began, ended, flush bool
 	if o.res != 0 {
-		began, ended = q.recordLocked(now, o)
+		began, ended, flush = q.recordLocked(now, o)
 	}
 	more := 0
 	for ended && q.startLocked() {
@@ -213,6 +215,37 @@ func (q *siteQueue) attempted(ctx context.Context, v verdict, o outcome) {
 	case ended:
 		q.s.log.Info("site resumed: an attempt did not fail temporarily", "site", q.shaped.Key(), "reply", replyText(o.reply, o.stage))
 	}
+	if flush {
+		q.s.wg.Add(1)
+		go q.flush(q.shaped.Key())
+	}
+}
+
+// flush makes the mail this site held back while it was suspended due
+// now, as `hikyaku queue retry --domain` would, for every domain routed
+// to it.
+func (q *siteQueue) flush(site string) {
+	defer q.s.wg.Done()
+	s := q.s
+	s.mu.Lock()
+	var domains []string
+	for d, dq := range s.domainSites {
+		if dq == q {
+			domains = append(domains, d)
+		}
+	}
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	for _, d := range domains {
+		n, err := s.store.RetryNow(ctx, d, s.clock.Now())
+		if err != nil {
+			s.log.Error("make held mail due after the site resumed", "site", site, "domain", d, "err", err)
+			continue
+		}
+		s.log.Info("site resumed: held mail due now", "site", site, "domain", d, "recipients", n)
+		s.Notify()
+	}
 }
 
 // recordLocked counts an attempt's result in the site's pace and
@@ -221,13 +254,13 @@ func (q *siteQueue) attempted(ctx context.Context, v verdict, o outcome) {
 // that comes back with it would be given back to the store for
 // MaxBackoff (giveBackDelay) until deliveries outnumbered them. Call
 // with q.mu held.
-func (q *siteQueue) recordLocked(now time.Time, o outcome) (began, ended bool) {
-	began, ended = q.dead.record(now, o)
+func (q *siteQueue) recordLocked(now time.Time, o outcome) (began, ended, flush bool) {
+	began, ended, flush = q.dead.record(now, o)
 	if ended {
 		q.pace.ok, q.pace.n = 0, 0
 	}
 	q.pace.add(now, o.res == delivery.Delivered)
-	return began, ended
+	return began, ended, flush
 }
 
 // giveBackDelay is how long a job turned away by a full queue should stay

@@ -36,6 +36,11 @@ type suspension struct {
 	nextProbe time.Time
 	// probing says a probe is out: its worker is the site's only one.
 	probing bool
+	// held counts the jobs deferred without a connection since the
+	// site was suspended; flushed is when a resumption last made such
+	// jobs due at once.
+	held    int
+	flushed time.Time
 }
 
 func (s *suspension) active() bool { return s.streak >= suspendAfter }
@@ -68,21 +73,43 @@ func (s *suspension) judge(now time.Time) verdict {
 	return probe
 }
 
+// flushEvery is how often a resumed site's held mail is made due at once:
+// a site that flaps (answers one probe, then fails 32 in a row again)
+// does not have its backlog moved every probeEvery.
+const flushEvery = 10 * time.Minute
+
+// hold counts a job deferred without a connection and returns its
+// failure.
+func (s *suspension) hold() *delivery.Error {
+	s.held++
+	return s.err()
+}
+
 // record counts an attempt's result; began and ended say whether it
-// suspended the site or lifted its suspension.
-func (s *suspension) record(now time.Time, o outcome) (began, ended bool) {
+// suspended the site or lifted its suspension, and flush whether the
+// mail held back meanwhile is to be made due at once: when the site
+// answers again, what waits for it need not wait out its backoff, the
+// last of it deferred a moment before the probe that found the site
+// back (at most every flushEvery).
+func (s *suspension) record(now time.Time, o outcome) (began, ended, flush bool) {
 	if o.res != delivery.Temporary {
 		ended = s.active()
 		s.streak = 0
-		return false, ended
+		if ended && s.held > 0 && now.Sub(s.flushed) >= flushEvery {
+			flush, s.flushed = true, now
+		}
+		if ended {
+			s.held = 0
+		}
+		return false, ended, flush
 	}
 	s.streak++
 	s.last, s.stage = o.reply, o.stage
 	if s.streak == suspendAfter {
 		s.nextProbe = now.Add(probeEvery)
-		return true, false
+		return true, false, false
 	}
-	return false, false
+	return false, false, false
 }
 
 // err is the failure a held job is deferred with: no server was asked,

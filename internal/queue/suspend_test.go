@@ -1,8 +1,10 @@
 package queue_test
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hikyaku/hikyaku/internal/delivery"
 	"github.com/hikyaku/hikyaku/internal/smtptest"
@@ -88,19 +90,41 @@ func TestASiteFailingEveryAttemptIsSuspended(t *testing.T) {
 			if probes != 1 {
 				t.Errorf("%d attempts reached the suspended site, want 1 probe", probes)
 			}
+			// Every recipient had one DeliveryDelay event, for its first
+			// attempt, held or not, and the probe one for its own; the
+			// retries held back add none.
+			delays := 0
+			for _, id := range ids {
+				evs, _, err := f.st.SearchEvents(context.Background(),
+					store.EventFilter{AccountID: f.acct.ID, MessageID: id, Types: []string{"DeliveryDelay"}})
+				if err != nil || len(evs) == 0 {
+					t.Errorf("%s: no DeliveryDelay event (%v)", id, err)
+				}
+				delays += len(evs)
+			}
+			if delays != n+1 {
+				t.Errorf("%d DeliveryDelay events for %d recipients and one probe, want %d", delays, n, n+1)
+			}
 
-			// The site recovers and the retries come due: the first is the
-			// probe, the others wait in memory for its answer, and go.
+			// The site recovers, and new mail comes before the held
+			// recipients are due again: it is the probe, and when it is
+			// delivered, the held mail is made due at once and follows
+			// (without the waiting jobs being deferred again).
 			srv.ClearFaults()
-			f.advance(maxRetryAfter, r)
-			f.waitDelivered(ids)
-			if got := srv.Delivered("r@dead.test"); got != n {
-				t.Errorf("%d copies delivered, want %d", got, n)
+			f.advance(2*time.Second+10*time.Second, r) // past the next probe, before any retry
+			probe := f.send("r@dead.test")
+			r.Notify()
+			f.waitDelivered(append(ids, probe))
+			if got := srv.Delivered("r@dead.test"); got != n+1 {
+				t.Errorf("%d copies delivered, want %d", got, n+1)
 			}
 			for _, id := range ids {
 				if rc := f.recipient(id, 0); rc.Attempts != 3 {
 					t.Errorf("%s: %d attempts, want 3 (none deferred again while the probe was out)", id, rc.Attempts)
 				}
+			}
+			if !strings.Contains(f.log.String(), "held mail due now") {
+				t.Error("no \"held mail due now\" in the log")
 			}
 			if !strings.Contains(f.log.String(), "site resumed") {
 				t.Error("no \"site resumed\" in the log")

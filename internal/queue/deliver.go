@@ -103,10 +103,10 @@ func (s *Scheduler) giveBack(j *job, delay time.Duration) {
 }
 
 // suspended defers a job of a suspended site without connecting.
-func (s *Scheduler) suspended(j *job, err *delivery.Error) {
+func (s *Scheduler) suspended(j *job, err *heldBack) {
 	defer s.wg.Done()
 	s.metrics.heldSuspended.Inc()
-	s.finish(j.claim, j.site, nil, &heldBack{err}, s.clock.Now())
+	s.finish(j.claim, j.site, nil, err, s.clock.Now())
 }
 
 // heldBack is the failure of a job its suspended site was not offered:
@@ -114,7 +114,12 @@ func (s *Scheduler) suspended(j *job, err *delivery.Error) {
 // when it is the recipient's first: after that, an outage of a big site
 // would send a flood of them, an event per recipient per retry, each
 // saying what the recipient's last one said.
-type heldBack struct{ err *delivery.Error }
+//
+// long says it waits MaxBackoff rather than its own backoff (hold).
+type heldBack struct {
+	err  *delivery.Error
+	long bool
+}
 
 func (e *heldBack) Error() string { return e.err.Error() }
 func (e *heldBack) Unwrap() error { return e.err }
@@ -171,7 +176,12 @@ func (s *Scheduler) finish(c *store.Claim, site *delivery.Site, rep *delivery.Re
 			break
 		}
 		r.Status = store.RcptDeferred
-		r.NextAttemptAt = now.Add(backoff(s.cfg.Backoff, s.cfg.MaxBackoff, r.Attempts)).UTC().Truncate(time.Microsecond)
+		wait := backoff(s.cfg.Backoff, s.cfg.MaxBackoff, r.Attempts)
+		if held := (*heldBack)(nil); errors.As(err, &held) && held.long {
+			// No later than the recipient expires, so it bounces on time.
+			wait = min(backoff(s.cfg.MaxBackoff, s.cfg.MaxBackoff, 1), c.MessageCreatedAt.Add(s.cfg.MaxAge).Sub(now))
+		}
+		r.NextAttemptAt = now.Add(wait).UTC().Truncate(time.Microsecond)
 		r.Outcome = store.Outcome{Status: reply.Enhanced, SMTPReply: reply.String(), RemoteMTA: host,
 			Diagnostic: replyText(reply, stage), DelayType: delayType(reply, stage)}
 		s.metrics.deferred.Inc()

@@ -60,3 +60,26 @@ func TestAResumedSiteIsNotFailing(t *testing.T) {
 		t.Error("resumed site still suspended or failing")
 	}
 }
+
+// A suspended site holds back up to heldRate jobs a second on their own
+// backoff (they give probes to try); past that, a backlog coming due is
+// held for MaxBackoff, so that holding it back costs the same whatever
+// its size.
+func TestABigBacklogIsHeldLonger(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	var s suspension
+	long := 0
+	for range 1000 {
+		if s.hold(now).long {
+			long++
+		}
+	}
+	// The rate is over the last window (10 s): 500 are on their backoff.
+	if long != 1000-heldRate*int(paceWindow/time.Second) {
+		t.Errorf("%d of 1000 held for MaxBackoff, want %d", long, 1000-heldRate*int(paceWindow/time.Second))
+	}
+	if s.hold(now.Add(3 * paceWindow)).long {
+		t.Error("held for MaxBackoff after a quiet spell")
+	}
+}

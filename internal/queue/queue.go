@@ -330,10 +330,27 @@ func (s *Scheduler) keepLeases(ctx context.Context) {
 			s.log.Warn("extend leases", "err", err)
 			continue
 		}
-		if lost := len(keys) - n; lost > 0 {
+		// Recipients finished since the keys were read had their leases
+		// released, and are not extended: only those still held and not
+		// extended were lost (at least; one extended and then finished
+		// counts as extended).
+		if lost := s.held(keys) - n; lost > 0 {
 			s.log.Warn("leases lost while waiting", "count", lost)
 		}
 	}
+}
+
+// held counts the keys still in flight.
+func (s *Scheduler) held(keys []store.RecipientKey) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, k := range keys {
+		if _, ok := s.inflight[k]; ok {
+			n++
+		}
+	}
+	return n
 }
 
 // done forgets an in-flight recipient.

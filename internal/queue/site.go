@@ -217,14 +217,14 @@ func (q *siteQueue) attempted(ctx context.Context, v verdict, o outcome) {
 	}
 	if flush {
 		q.s.wg.Add(1)
-		go q.flush(q.shaped.Key())
+		go q.flush(ctx, q.shaped.Key())
 	}
 }
 
 // flush makes the mail this site held back while it was suspended due
 // now, as `hikyaku queue retry --domain` would, for every domain routed
-// to it.
-func (q *siteQueue) flush(site string) {
+// to it. Shutdown cuts it short: what it moved stays moved.
+func (q *siteQueue) flush(ctx context.Context, site string) {
 	defer q.s.wg.Done()
 	s := q.s
 	s.mu.Lock()
@@ -235,10 +235,11 @@ func (q *siteQueue) flush(site string) {
 		}
 	}
 	s.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
 	for _, d := range domains {
 		n, err := s.store.RetryNow(ctx, d, s.clock.Now())
+		if ctx.Err() != nil {
+			return
+		}
 		if err != nil {
 			s.log.Error("make held mail due after the site resumed", "site", site, "domain", d, "err", err)
 			continue

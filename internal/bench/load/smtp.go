@@ -57,12 +57,15 @@ func (s *smtpSender) send(ctx context.Context, m *message) error {
 		// The connection is gone or going: start afresh next time.
 		_ = s.c.Close()
 		s.c = nil
-	case err != nil:
+	case err != nil && s.used < s.cfg.PerConnection:
+		// A refusal: the session goes on after RSET.
 		if s.c.Reset() != nil {
 			_ = s.c.Close()
 			s.c = nil
 		}
 	case s.used >= s.cfg.PerConnection:
+		// Its last message, taken or refused: a refused one counts too,
+		// or a session whose last message was refused would carry more.
 		s.close()
 	}
 	return err

@@ -116,9 +116,11 @@ func (s *Scheduler) suspended(j *job, err *heldBack) {
 // saying what the recipient's last one said.
 //
 // long says it waits MaxBackoff rather than its own backoff (hold).
+// wait, when set, is when it is due: the next probe (hold).
 type heldBack struct {
 	err  *delivery.Error
 	long bool
+	wait time.Duration
 }
 
 func (e *heldBack) Error() string { return e.err.Error() }
@@ -177,9 +179,14 @@ func (s *Scheduler) finish(c *store.Claim, site *delivery.Site, rep *delivery.Re
 		}
 		r.Status = store.RcptDeferred
 		wait := backoff(s.cfg.Backoff, s.cfg.MaxBackoff, r.Attempts)
-		if held := (*heldBack)(nil); errors.As(err, &held) && held.long {
-			// No later than the recipient expires, so it bounces on time.
-			wait = min(backoff(s.cfg.MaxBackoff, s.cfg.MaxBackoff, 1), c.MessageCreatedAt.Add(s.cfg.MaxAge).Sub(now))
+		if held := (*heldBack)(nil); errors.As(err, &held) {
+			switch {
+			case held.wait > 0:
+				wait = held.wait
+			case held.long:
+				// No later than the recipient expires, so it bounces on time.
+				wait = min(backoff(s.cfg.MaxBackoff, s.cfg.MaxBackoff, 1), c.MessageCreatedAt.Add(s.cfg.MaxAge).Sub(now))
+			}
 		}
 		r.NextAttemptAt = now.Add(wait).UTC().Truncate(time.Microsecond)
 		r.Outcome = store.Outcome{Status: reply.Enhanced, SMTPReply: reply.String(), RemoteMTA: host,

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hikyaku/hikyaku/internal/delivery"
+	"github.com/hikyaku/hikyaku/internal/store"
 )
 
 // A site is judged failing on its last attempts only, so one that
@@ -70,8 +71,8 @@ func TestABigBacklogIsHeldLonger(t *testing.T) {
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	var s suspension
 	long := 0
-	for range 1000 {
-		if s.hold(now).long {
+	for i := range 1000 {
+		if s.hold(now, store.RecipientKey{MessageID: "m", Index: i}).long {
 			long++
 		}
 	}
@@ -79,7 +80,27 @@ func TestABigBacklogIsHeldLonger(t *testing.T) {
 	if long != 1000-heldRate*int(paceWindow/time.Second) {
 		t.Errorf("%d of 1000 held for MaxBackoff, want %d", long, 1000-heldRate*int(paceWindow/time.Second))
 	}
-	if s.hold(now.Add(3 * paceWindow)).long {
+	if s.hold(now.Add(3*paceWindow), store.RecipientKey{MessageID: "n"}).long {
 		t.Error("held for MaxBackoff after a quiet spell")
+	}
+}
+
+// While a site is suspended one held job is always due at the next
+// probe, even when the rest waits MaxBackoff, and it stays the one when
+// it comes back early (`queue retry`): a backlog whose every recipient
+// was held for an hour would leave nothing to probe with.
+func TestAHeldJobIsDueForTheNextProbe(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	s := suspension{streak: suspendAfter, nextProbe: now.Add(probeEvery)}
+	a, b := store.RecipientKey{MessageID: "a"}, store.RecipientKey{MessageID: "b"}
+	if h := s.hold(now, a); h.wait != probeEvery {
+		t.Errorf("first held: wait %v, want %v", h.wait, probeEvery)
+	}
+	if h := s.hold(now, b); h.wait != 0 {
+		t.Errorf("second held: wait %v, want its own backoff", h.wait)
+	}
+	if h := s.hold(now.Add(time.Second), a); h.wait != probeEvery-time.Second {
+		t.Errorf("the candidate held again: wait %v, want %v", h.wait, probeEvery-time.Second)
 	}
 }

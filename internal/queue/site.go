@@ -101,7 +101,7 @@ func (q *siteQueue) fullLocked(now time.Time) bool {
 func (q *siteQueue) push(ctx context.Context, j *job) {
 	q.mu.Lock()
 	if now := q.s.clock.Now(); q.dead.holds(now) {
-		err := q.dead.hold(now)
+		err := q.dead.hold(now, key(j.claim))
 		q.mu.Unlock()
 		q.s.suspended(j, err)
 		return
@@ -168,7 +168,7 @@ func (q *siteQueue) work(ctx context.Context) {
 		}
 		if v == hold {
 			q.mu.Lock()
-			err := q.dead.hold(q.s.clock.Now())
+			err := q.dead.hold(q.s.clock.Now(), key(j.claim))
 			q.mu.Unlock()
 			q.s.suspended(j, err)
 			continue

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hikyaku/hikyaku/internal/delivery"
+	"github.com/hikyaku/hikyaku/internal/store"
 )
 
 // suspendAfter is how many temporary failures in a row suspend a site.
@@ -43,6 +44,10 @@ type suspension struct {
 	flushed time.Time
 	// heldPace counts the jobs held back lately, for their rate.
 	heldPace pace
+	// candidate is the probe time a held job was last made due at, and
+	// candidateKey that job.
+	candidate    time.Time
+	candidateKey store.RecipientKey
 }
 
 func (s *suspension) active() bool { return s.streak >= suspendAfter }
@@ -94,10 +99,20 @@ const heldRate = 50
 // is bounded whatever the backlog, the recipients on their own backoff
 // keep giving probes to try, and when a probe finds the site back, the
 // whole backlog is made due at once (flush).
-func (s *suspension) hold(now time.Time) *heldBack {
+func (s *suspension) hold(now time.Time, k store.RecipientKey) *heldBack {
 	s.held++
 	s.heldPace.add(now, false)
-	return &heldBack{err: s.err(), long: s.heldPace.rate(now) > heldRate}
+	h := &heldBack{err: s.err(), long: s.heldPace.rate(now) > heldRate}
+	if !s.candidate.Equal(s.nextProbe) || k == s.candidateKey {
+		// The first job held for the next probe comes due for it, so
+		// that there is one to try even when everything else waits
+		// MaxBackoff (a backlog made due by `queue retry` while no
+		// probe was due; then the candidate itself may come back early
+		// and is made due for the probe again).
+		s.candidate, s.candidateKey = s.nextProbe, k
+		h.long, h.wait = false, max(s.nextProbe.Sub(now), time.Second)
+	}
+	return h
 }
 
 // record counts an attempt's result; began and ended say whether it
